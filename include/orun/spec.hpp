@@ -1,0 +1,183 @@
+// The one model of an OCI bundle's config.json (runtime-spec 1.3.0), as orun
+// uses it. Parsed once (src/spec/parse.cpp), validated (src/spec/validate.cpp),
+// then read by the parent and by the container init. Sections that later
+// subsystems interpret themselves (cgroup resources, seccomp) are kept as the
+// JSON they came in and parsed by those subsystems.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "orun/result.hpp"
+
+namespace orun::spec {
+
+inline constexpr const char* kOciVersion = "1.3.0";
+
+struct IdMapping {
+  uint32_t container_id = 0;
+  uint32_t host_id = 0;
+  uint32_t size = 0;
+};
+
+struct Root {
+  std::string path;        // as written in config.json
+  bool readonly = false;
+};
+
+struct User {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::optional<uint32_t> umask;
+  std::vector<uint32_t> additional_gids;
+  std::string username;    // ignored (Windows only), kept for completeness
+};
+
+struct ConsoleSize {
+  unsigned height = 0;
+  unsigned width = 0;
+};
+
+struct Capabilities {
+  std::vector<std::string> bounding, effective, inheritable, permitted, ambient;
+};
+
+struct Rlimit {
+  int resource = -1;       // RLIMIT_* value
+  std::string type;        // "RLIMIT_NOFILE"
+  uint64_t hard = 0;
+  uint64_t soft = 0;
+};
+
+struct Process {
+  bool terminal = false;
+  std::optional<ConsoleSize> console_size;
+  User user;
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string cwd;
+  std::optional<Capabilities> capabilities;  // absent: no capability changes
+  std::vector<Rlimit> rlimits;
+  bool no_new_privileges = false;
+  std::string apparmor_profile;
+  std::string selinux_label;
+  std::optional<int> oom_score_adj;
+  nlohmann::json scheduler;          // null when absent (later issues)
+  nlohmann::json io_priority;        // null when absent
+  nlohmann::json exec_cpu_affinity;  // null when absent
+};
+
+struct Mount {
+  std::string destination;
+  std::string type;
+  std::string source;
+  std::vector<std::string> options;
+  std::vector<IdMapping> uid_mappings;
+  std::vector<IdMapping> gid_mappings;
+};
+
+struct Hook {
+  std::string path;
+  std::vector<std::string> args;
+  std::optional<std::vector<std::string>> env;  // absent: inherit (see 3.15)
+  std::optional<int> timeout;                   // seconds
+};
+
+struct Hooks {
+  std::vector<Hook> prestart, create_runtime, create_container, start_container,
+      poststart, poststop;
+};
+
+enum class NamespaceType { pid, network, mount, ipc, uts, user, cgroup, time };
+
+struct Namespace {
+  NamespaceType type;
+  std::string path;  // empty: create a new one
+};
+
+struct Device {
+  char type = 'c';             // 'c', 'u', 'b', 'p'
+  std::string path;
+  int64_t major = 0;
+  int64_t minor = 0;
+  std::optional<uint32_t> file_mode;
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+};
+
+struct TimeOffset {
+  int64_t secs = 0;
+  uint32_t nanosecs = 0;
+};
+
+struct Linux {
+  std::vector<Namespace> namespaces;
+  std::vector<IdMapping> uid_mappings;
+  std::vector<IdMapping> gid_mappings;
+  std::map<std::string, TimeOffset> time_offsets;  // "monotonic", "boottime"
+  std::vector<Device> devices;
+  std::string cgroups_path;
+  nlohmann::json resources;  // linux.resources, null when absent (cgroups issue)
+  std::string rootfs_propagation;
+  std::vector<std::string> masked_paths;
+  std::vector<std::string> readonly_paths;
+  std::map<std::string, std::string> sysctl;
+  nlohmann::json seccomp;    // linux.seccomp, null when absent (security issue)
+  std::string mount_label;
+  nlohmann::json personality;
+  nlohmann::json intel_rdt;
+  nlohmann::json memory_policy;
+  nlohmann::json net_devices;
+
+  bool has_namespace(NamespaceType t) const;
+  const Namespace* find_namespace(NamespaceType t) const;
+};
+
+struct Spec {
+  std::string oci_version;
+  std::optional<Root> root;
+  std::optional<Process> process;
+  std::string hostname;
+  bool has_hostname = false;
+  std::string domainname;
+  std::vector<Mount> mounts;
+  Hooks hooks;
+  std::map<std::string, std::string> annotations;
+  Linux linux;
+  nlohmann::json raw;  // the document as read, for state.json and exec
+};
+
+// Parsing: wrong types and malformed values give a clear error naming the
+// field ("process.args: expected an array of strings").
+Result<Spec> parse(const nlohmann::json& doc);
+Result<Process> parse_process(const nlohmann::json& doc);
+
+// Reads <bundle>/config.json. Errors use runc's wording:
+// "JSON specification file config.json not found", "config cannot be null".
+Result<Spec> load(const std::string& bundle_dir);
+
+// Checks runc performs before create (process, root, namespaces, id maps,
+// sysctls, mounts, rlimit names ...). `bundle` is the absolute bundle dir.
+Result<void> validate(const Spec& s, const std::string& bundle);
+Result<void> validate_process(const Process& p);
+
+// "pid" -> NamespaceType; unknown: error `namespace "X" does not exist`.
+Result<NamespaceType> namespace_type_from_string(const std::string& s);
+const char* to_string(NamespaceType t);
+// CLONE_NEW* flag for a namespace type, and its /proc/<pid>/ns/<name> name.
+unsigned long clone_flag(NamespaceType t);
+const char* proc_ns_name(NamespaceType t);
+
+// "RLIMIT_NOFILE" -> RLIMIT_NOFILE; unknown: error `wrong rlimit value: X`.
+Result<int> rlimit_from_string(const std::string& s);
+
+// The `spec` command's template (runc 1.5.1's specconv.Example / ToRootless),
+// serialised exactly as runc writes it (tab indent, no trailing newline).
+std::string example_config(bool rootless, bool cgroup_v2_unified);
+
+}  // namespace orun::spec
