@@ -45,6 +45,14 @@ inline std::unexpected<Error> fail_errno(std::string_view what, int err = errno)
   return std::unexpected(Error{err, std::move(m)});
 }
 
+// Adds context to an error result (g++ 12's std::expected has no
+// transform_error).
+template <typename T>
+Result<T> with_context(Result<T> r, std::string_view what) {
+  if (!r) return std::unexpected(std::move(r.error()).context(what));
+  return r;
+}
+
 // Go-style lower-case errno text ("no such file or directory").
 std::string errno_text(int err);
 

@@ -1,0 +1,66 @@
+// Cgroup placement and membership for a container (cgroupfs driver). This is
+// the part the lifecycle needs: where the container's cgroup is, making and
+// removing it, the fast join, freezer state, the pids in it. Resource limits,
+// stats and events build on it (src/cgroups/).
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "orun/fd.hpp"
+#include "orun/result.hpp"
+
+namespace orun::cgroups {
+
+enum class Layout { v1, hybrid, v2 };
+
+// What the host has mounted under /sys/fs/cgroup.
+Layout detect_layout();
+
+// Lexically cleans a cgroupsPath so that ".." can't climb out of the root.
+std::string clean_path(const std::string& p);
+
+// Handles a spawn needs to put the child into its cgroup before it execs.
+struct JoinHandles {
+  std::vector<UniqueFd> v1_tasks;  // one `tasks` file per v1 hierarchy
+  UniqueFd v2_dir;                 // cgroup2 directory for CLONE_INTO_CGROUP
+};
+
+class Manager {
+ public:
+  // Placement as runc places it: absolute paths under each hierarchy's
+  // root; relative (or empty: the id) under orun's own cgroup (v1) or its
+  // parent (v2).
+  static Result<Manager> for_container(const std::string& cgroups_path, const std::string& id);
+  // Rebuilds a manager from the paths saved in state.json.
+  static Manager from_paths(std::map<std::string, std::string> paths);
+
+  // Makes the directories (remembering which were new) and checks the
+  // cgroup is empty and not frozen.
+  Result<void> create();
+  Result<JoinHandles> open_join() const;
+  // Slow path: the parent writes the pid into cgroup.procs everywhere.
+  Result<void> add_pid(pid_t pid, bool skip_v2) const;
+  // Removes every directory this container owns (retrying while the kernel
+  // still reaps its tasks).
+  Result<void> destroy();
+
+  bool frozen() const;
+  Result<std::vector<pid_t>> pids() const;
+  // Signals every process in the cgroup (freezing around it so none forks away).
+  Result<void> signal_all(int sig) const;
+
+  // controller name ("memory", "cpu" ...) -> absolute dir; "" -> cgroup2 dir.
+  const std::map<std::string, std::string>& paths() const { return paths_; }
+  const std::vector<std::string>& created_dirs() const { return created_; }
+  void set_created_dirs(std::vector<std::string> d) { created_ = std::move(d); }
+
+ private:
+  std::map<std::string, std::string> paths_;
+  std::vector<std::string> created_;  // dirs made by create(), deepest last
+};
+
+}  // namespace orun::cgroups

@@ -1,0 +1,50 @@
+/* The sync protocol between the orun parent and the container's init.
+ *
+ * One SOCK_SEQPACKET socketpair: every message is one datagram made of a
+ * fixed header and an optional payload (error text, JSON). docs/sync-protocol.md
+ * has the table of who sends what and when. Used by the C bootstrap
+ * (nsenter.c) and by the C++ sides (src/process/, src/init/). */
+#ifndef ORUN_NSENTER_SYNC_H
+#define ORUN_NSENTER_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum orun_sync_type {
+  /* child -> parent */
+  ORUN_SYNC_ERROR = 1,      /* payload: error text; the child exits next */
+  ORUN_SYNC_MAP_REQ,        /* value: pid whose uid_map/gid_map the parent writes */
+  ORUN_SYNC_TIMENS_REQ,     /* value: pid whose timens_offsets the parent writes */
+  ORUN_SYNC_STAGE2_PID,     /* value: pid of the container init (two-stage spawn) */
+  ORUN_SYNC_HOOKS,          /* mounts done: parent runs prestart/createRuntime hooks */
+  ORUN_SYNC_READY,          /* setup done: parent applies rlimits, writes state */
+  ORUN_SYNC_WARNING,        /* payload: warning text to log; no reply */
+  /* parent -> child */
+  ORUN_SYNC_MAP_ACK = 100,
+  ORUN_SYNC_TIMENS_ACK,
+  ORUN_SYNC_HOOKS_DONE,
+  ORUN_SYNC_RUN,            /* continue to exec.fifo (create) or exec (exec) */
+  ORUN_SYNC_ABORT,          /* parent failed: exit now */
+};
+
+struct orun_sync_hdr {
+  uint32_t type;
+  int32_t value;
+};
+
+#define ORUN_SYNC_MAX_PAYLOAD 8192
+
+/* Returns 0, or -errno. */
+int orun_sync_send(int fd, uint32_t type, int32_t value, const void *payload, size_t len);
+/* Receives one message. Returns 0, -EPIPE on orderly EOF, or -errno.
+ * *len gets the payload length (payload is NUL-terminated if cap allows). */
+int orun_sync_recv(int fd, struct orun_sync_hdr *hdr, char *payload, size_t cap, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,321 @@
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "orun/cgroups.hpp"
+
+namespace orun::cgroups {
+
+namespace {
+
+constexpr const char* kRoot = "/sys/fs/cgroup";
+
+struct Hierarchy {
+  std::string mount;                     // e.g. /sys/fs/cgroup/cpu,cpuacct
+  std::vector<std::string> controllers;  // e.g. cpu, cpuacct; empty for cgroup2
+  std::string own_path;                  // orun's own cgroup in it
+  bool v2 = false;
+};
+
+bool is_fs(const std::string& path, long magic) {
+  struct statfs st{};
+  return statfs(path.c_str(), &st) == 0 && st.f_type == magic;
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  std::istringstream in(s);
+  while (std::getline(in, cur, sep)) out.push_back(cur);
+  return out;
+}
+
+// /proc/self/cgroup: "4:memory:/x" (v1) and "0::/y" (v2).
+std::map<std::string, std::string> own_cgroups() {
+  std::map<std::string, std::string> out;
+  std::ifstream f("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(f, line)) {
+    auto a = line.find(':');
+    auto b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    out[line.substr(a + 1, b - a - 1)] = line.substr(b + 1);
+  }
+  return out;
+}
+
+// v1 hierarchies from /proc/self/mountinfo, plus the cgroup2 mount.
+std::vector<Hierarchy> hierarchies(Layout layout) {
+  std::vector<Hierarchy> out;
+  auto own = own_cgroups();
+  if (layout == Layout::v2) {
+    out.push_back({kRoot, {}, own[""], true});
+    return out;
+  }
+  std::ifstream f("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(f, line)) {
+    auto dash = line.find(" - ");
+    if (dash == std::string::npos) continue;
+    auto fields = split(line.substr(0, dash), ' ');
+    auto tail = split(line.substr(dash + 3), ' ');
+    if (fields.size() < 5 || tail.size() < 3 || tail[0] != "cgroup") continue;
+    const std::string& mnt = fields[4];
+    if (mnt.rfind(kRoot, 0) != 0) continue;
+    Hierarchy h;
+    h.mount = mnt;
+    std::string key;
+    for (auto& opt : split(tail[2], ',')) {
+      if (opt == "rw" || opt == "ro" || opt.rfind("name=", 0) == 0 || opt.find('=') != std::string::npos) continue;
+      if (opt == "clone_children" || opt == "noprefix" || opt == "xattr") continue;
+      h.controllers.push_back(opt);
+      key += (key.empty() ? "" : ",") + opt;
+    }
+    if (h.controllers.empty()) continue;  // named hierarchies (name=systemd) are not ours
+    h.own_path = own.count(key) ? own[key] : "/";
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+std::string join(const std::string& a, const std::string& b) {
+  if (b.empty() || b == "/") return a;
+  if (b[0] == '/') return a + b;
+  return a + "/" + b;
+}
+
+std::string parent_of(const std::string& p) {
+  auto pos = p.rfind('/');
+  if (pos == std::string::npos || pos == 0) return "/";
+  return p.substr(0, pos);
+}
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return fail_errno("read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+Result<void> write_file(const std::string& path, const std::string& data) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno("open " + path);
+  UniqueFd guard(fd);
+  if (write(fd, data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+    return fail_errno("write " + path);
+  return {};
+}
+
+}  // namespace
+
+Layout detect_layout() {
+  if (is_fs(kRoot, CGROUP2_SUPER_MAGIC)) return Layout::v2;
+  if (is_fs(std::string(kRoot) + "/unified", CGROUP2_SUPER_MAGIC)) return Layout::hybrid;
+  return Layout::v1;
+}
+
+std::string clean_path(const std::string& p) {
+  std::vector<std::string> parts;
+  for (auto& seg : split(p, '/')) {
+    if (seg.empty() || seg == ".") continue;
+    if (seg == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(seg);
+  }
+  std::string out = (!p.empty() && p[0] == '/') ? "/" : "";
+  for (size_t i = 0; i < parts.size(); i++) out += (i ? "/" : "") + parts[i];
+  if (out.empty()) out = ".";
+  return out;
+}
+
+Result<Manager> Manager::for_container(const std::string& cgroups_path, const std::string& id) {
+  Layout layout = detect_layout();
+  std::string rel = cgroups_path.empty() ? id : cgroups_path;
+  bool absolute = rel[0] == '/';
+  // Clean as if rooted so ".." can never climb above the hierarchy root.
+  std::string cleaned = clean_path("/" + rel);
+  Manager m;
+  for (auto& h : hierarchies(layout)) {
+    std::string base;
+    if (absolute) {
+      base = "/";
+    } else if (h.v2) {
+      base = parent_of(h.own_path);
+    } else {
+      base = h.own_path;
+    }
+    std::string dir = join(h.mount, clean_path(join(base, cleaned)));
+    if (h.v2) {
+      m.paths_[""] = dir;
+    } else {
+      for (auto& c : h.controllers) m.paths_[c] = dir;
+    }
+  }
+  if (m.paths_.empty()) return fail("no cgroup hierarchies mounted under /sys/fs/cgroup");
+  return m;
+}
+
+Manager Manager::from_paths(std::map<std::string, std::string> paths) {
+  Manager m;
+  m.paths_ = std::move(paths);
+  return m;
+}
+
+Result<void> Manager::create() {
+  std::vector<std::string> dirs;
+  for (auto& [ctrl, dir] : paths_) {
+    bool seen = false;
+    for (auto& d : dirs) seen |= d == dir;
+    if (!seen) dirs.push_back(dir);
+  }
+  for (auto& dir : dirs) {
+    // mkdir -p, remembering what we made so destroy() removes exactly that.
+    std::vector<std::string> missing;
+    for (std::string p = dir; p.size() > 1; p = parent_of(p)) {
+      struct stat st{};
+      if (stat(p.c_str(), &st) == 0) break;
+      missing.push_back(p);
+    }
+    for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+      if (mkdir(it->c_str(), 0755) < 0 && errno != EEXIST) return fail_errno("create cgroup " + *it);
+      created_.push_back(*it);
+    }
+    // runc's create-time checks: the cgroup must be empty and not frozen.
+    auto procs = read_file(dir + "/cgroup.procs");
+    if (procs) {
+      size_t n = 0;
+      std::istringstream in(*procs);
+      std::string l;
+      while (std::getline(in, l)) n += !l.empty();
+      if (n > 0) return fail("container's cgroup is not empty: " + std::to_string(n) + " process(es) found");
+    }
+  }
+  if (frozen()) return fail("container's cgroup unexpectedly frozen");
+  return {};
+}
+
+Result<JoinHandles> Manager::open_join() const {
+  JoinHandles h;
+  std::vector<std::string> done;
+  for (auto& [ctrl, dir] : paths_) {
+    bool seen = false;
+    for (auto& d : done) seen |= d == dir;
+    if (seen) continue;
+    done.push_back(dir);
+    if (ctrl.empty()) {
+      int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0) return fail_errno("open cgroup " + dir);
+      h.v2_dir.reset(fd);
+    } else {
+      std::string tasks = dir + "/tasks";
+      int fd = open(tasks.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) return fail_errno("open " + tasks);
+      h.v1_tasks.emplace_back(fd);
+    }
+  }
+  return h;
+}
+
+Result<void> Manager::add_pid(pid_t pid, bool skip_v2) const {
+  std::vector<std::string> done;
+  for (auto& [ctrl, dir] : paths_) {
+    if (ctrl.empty() && skip_v2) continue;
+    bool seen = false;
+    for (auto& d : done) seen |= d == dir;
+    if (seen) continue;
+    done.push_back(dir);
+    ORUN_TRY_VOID(write_file(dir + "/cgroup.procs", std::to_string(pid)));
+  }
+  return {};
+}
+
+Result<void> Manager::destroy() {
+  std::vector<std::string> dirs = created_;
+  if (dirs.empty()) {
+    // Rebuilt from state without the list: remove the leaf dirs only.
+    for (auto& [ctrl, dir] : paths_) {
+      bool seen = false;
+      for (auto& d : dirs) seen |= d == dir;
+      if (!seen) dirs.push_back(dir);
+    }
+  }
+  Result<void> result;
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
+    bool removed = false;
+    // The kernel may still be tearing down the last tasks: retry EBUSY briefly.
+    for (int attempt = 0; attempt < 50; attempt++) {
+      if (rmdir(it->c_str()) == 0 || errno == ENOENT) {
+        removed = true;
+        break;
+      }
+      if (errno != EBUSY) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!removed && result) result = fail_errno("unable to remove container's cgroup " + *it);
+  }
+  return result;
+}
+
+bool Manager::frozen() const {
+  auto it = paths_.find("freezer");
+  if (it != paths_.end()) {
+    auto s = read_file(it->second + "/freezer.state");
+    return s && s->rfind("FROZEN", 0) == 0;
+  }
+  auto v2 = paths_.find("");
+  if (v2 != paths_.end()) {
+    auto s = read_file(v2->second + "/cgroup.freeze");
+    return s && s->rfind("1", 0) == 0;
+  }
+  return false;
+}
+
+Result<std::vector<pid_t>> Manager::pids() const {
+  std::vector<pid_t> out;
+  std::string dir;
+  if (paths_.count("pids")) dir = paths_.at("pids");
+  else if (paths_.count("")) dir = paths_.at("");
+  else if (!paths_.empty()) dir = paths_.begin()->second;
+  if (dir.empty()) return out;
+  auto procs = read_file(dir + "/cgroup.procs");
+  if (!procs) {
+    if (procs.error().err == ENOENT) return out;
+    return std::unexpected(procs.error());
+  }
+  std::istringstream in(*procs);
+  std::string l;
+  while (std::getline(in, l))
+    if (!l.empty()) out.push_back(static_cast<pid_t>(std::stol(l)));
+  return out;
+}
+
+Result<void> Manager::signal_all(int sig) const {
+  // cgroup.kill (v2, kernel >= 5.14) kills atomically.
+  if (sig == SIGKILL && paths_.count("")) {
+    if (write_file(paths_.at("") + "/cgroup.kill", "1")) return {};
+  }
+  std::string freezer = paths_.count("freezer") ? paths_.at("freezer") : "";
+  bool froze = false;
+  if (!freezer.empty() && !frozen()) froze = static_cast<bool>(write_file(freezer + "/freezer.state", "FROZEN"));
+  auto pids_r = pids();
+  if (pids_r) {
+    for (pid_t p : *pids_r) ::kill(p, sig);
+  }
+  if (froze) (void)write_file(freezer + "/freezer.state", "THAWED");
+  if (!pids_r) return std::unexpected(pids_r.error());
+  return {};
+}
+
+}  // namespace orun::cgroups

@@ -1,0 +1,188 @@
+#include "container/state.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "orun/cgroups.hpp"
+
+namespace orun::container {
+
+const char* to_string(Status s) {
+  switch (s) {
+    case Status::created: return "created";
+    case Status::running: return "running";
+    case Status::paused: return "paused";
+    case Status::stopped: return "stopped";
+  }
+  return "unknown";
+}
+
+nlohmann::json State::to_json() const {
+  nlohmann::json j;
+  j["id"] = id;
+  j["init_process_pid"] = init_pid;
+  j["init_process_start"] = init_start;
+  j["created"] = created;
+  j["oci_version"] = oci_version;
+  j["bundle"] = bundle;
+  j["rootfs"] = rootfs;
+  j["annotations"] = annotations;
+  j["cgroup_paths"] = cgroup_paths;
+  j["cgroup_created"] = cgroup_created;
+  j["namespace_paths"] = namespace_paths;
+  j["private_pid_ns"] = private_pid_ns;
+  j["config"] = config;
+  return j;
+}
+
+Result<State> State::from_json(const nlohmann::json& j) {
+  try {
+    State s;
+    s.id = j.at("id").get<std::string>();
+    s.init_pid = j.at("init_process_pid").get<pid_t>();
+    s.init_start = j.at("init_process_start").get<uint64_t>();
+    s.created = j.at("created").get<std::string>();
+    s.oci_version = j.value("oci_version", "");
+    s.bundle = j.value("bundle", "");
+    s.rootfs = j.value("rootfs", "");
+    s.annotations = j.value("annotations", std::map<std::string, std::string>{});
+    s.cgroup_paths = j.value("cgroup_paths", std::map<std::string, std::string>{});
+    s.cgroup_created = j.value("cgroup_created", std::vector<std::string>{});
+    s.namespace_paths = j.value("namespace_paths", std::map<std::string, std::string>{});
+    s.private_pid_ns = j.value("private_pid_ns", true);
+    s.config = j.value("config", nlohmann::json());
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    return fail(std::string("malformed state.json: ") + e.what());
+  }
+}
+
+bool valid_id(const std::string& id) {
+  if (id.empty() || id == "." || id == "..") return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '+' || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Result<void> check_id(const std::string& id) {
+  if (id.empty()) return fail("container id cannot be empty");
+  if (!valid_id(id)) return fail("invalid container ID format");
+  return {};
+}
+
+std::string state_dir(const std::string& root, const std::string& id) { return root + "/" + id; }
+
+Result<Lock> Lock::acquire(const std::string& dir, bool exclusive) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return fail("container does not exist", ENOENT);
+    return fail_errno("open " + dir);
+  }
+  Lock l;
+  l.fd_.reset(fd);
+  while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
+    if (errno != EINTR) return fail_errno("lock " + dir);
+  }
+  return l;
+}
+
+Result<void> save(const std::string& root, const State& s) {
+  std::string dir = state_dir(root, s.id);
+  std::string tmp = dir + "/state-XXXXXX";
+  int fd = mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0) return fail_errno("create temporary state file in " + dir);
+  UniqueFd guard(fd);
+  std::string data = s.to_json().dump();
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      unlink(tmp.c_str());
+      return fail_errno("write " + tmp, e);
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (rename(tmp.c_str(), (dir + "/state.json").c_str()) < 0) {
+    int e = errno;
+    unlink(tmp.c_str());
+    return fail_errno("rename state file", e);
+  }
+  return {};
+}
+
+Result<State> load(const std::string& root, const std::string& id) {
+  ORUN_TRY_VOID(check_id(id));
+  std::string path = state_dir(root, id) + "/state.json";
+  std::ifstream f(path);
+  if (!f) return fail("container does not exist", ENOENT);
+  nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
+  if (j.is_discarded()) return fail("malformed state file " + path);
+  return State::from_json(j);
+}
+
+uint64_t process_start_time(pid_t pid, char* state) {
+  if (pid <= 0) return 0;
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(f, line)) return 0;
+  // comm may contain spaces and parens: fields resume after the last ')'.
+  auto rp = line.rfind(')');
+  if (rp == std::string::npos) return 0;
+  std::istringstream in(line.substr(rp + 2));
+  std::string field;
+  // field 3 is the state; field 22 the start time.
+  std::vector<std::string> fields;
+  while (in >> field) fields.push_back(field);
+  if (fields.size() < 20) return 0;
+  if (state) *state = fields[0].empty() ? '?' : fields[0][0];
+  return std::stoull(fields[19]);
+}
+
+bool init_alive(const State& s) {
+  char st = '?';
+  uint64_t start = process_start_time(s.init_pid, &st);
+  return start != 0 && start == s.init_start && st != 'Z' && st != 'X';
+}
+
+Status status_of(const std::string& root, const State& s) {
+  auto cg = cgroups::Manager::from_paths(s.cgroup_paths);
+  if (cg.frozen()) return Status::paused;
+  if (!init_alive(s)) return Status::stopped;
+  struct stat st{};
+  if (stat((state_dir(root, s.id) + "/exec.fifo").c_str(), &st) == 0) return Status::created;
+  return Status::running;
+}
+
+std::string now_rfc3339nano() {
+  struct timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm{};
+  gmtime_r(&ts.tv_sec, &tm);
+  char base[32];
+  strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+  std::string out = base;
+  if (ts.tv_nsec != 0) {
+    char frac[16];
+    snprintf(frac, sizeof(frac), "%09ld", ts.tv_nsec);
+    std::string f = frac;
+    while (!f.empty() && f.back() == '0') f.pop_back();
+    out += "." + f;
+  }
+  return out + "Z";
+}
+
+}  // namespace orun::container

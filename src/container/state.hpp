@@ -1,0 +1,77 @@
+// The state store: <root>/<id>/state.json and the container's status.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "orun/fd.hpp"
+#include "orun/result.hpp"
+
+namespace orun::container {
+
+enum class Status { created, running, paused, stopped };
+const char* to_string(Status s);
+
+// What orun records about a container. The keys of state.json follow runc's
+// (init_process_pid, init_process_start, created, cgroup_paths,
+// namespace_paths) because tools read them; the rest is orun's own.
+struct State {
+  std::string id;
+  pid_t init_pid = 0;
+  uint64_t init_start = 0;         // /proc/<pid>/stat field 22 (pid-reuse guard)
+  std::string created;             // RFC3339Nano, UTC
+  std::string oci_version;         // runtime-spec version orun was built with
+  std::string bundle;
+  std::string rootfs;
+  std::map<std::string, std::string> annotations;
+  std::map<std::string, std::string> cgroup_paths;
+  std::vector<std::string> cgroup_created;      // dirs orun made (removed on delete)
+  std::map<std::string, std::string> namespace_paths;
+  bool private_pid_ns = true;
+  nlohmann::json config;           // the bundle's config.json as used at create
+
+  nlohmann::json to_json() const;
+  static Result<State> from_json(const nlohmann::json& j);
+};
+
+// Container id rule (runc's): [A-Za-z0-9_+\-.]+ and not "." or "..".
+bool valid_id(const std::string& id);
+Result<void> check_id(const std::string& id);
+
+// <root>/<id>
+std::string state_dir(const std::string& root, const std::string& id);
+
+// A container directory held under an exclusive (or shared) flock for the
+// life of the command, so concurrent commands on one container serialise.
+class Lock {
+ public:
+  static Result<Lock> acquire(const std::string& dir, bool exclusive = true);
+  int fd() const { return fd_.get(); }
+
+ private:
+  UniqueFd fd_;
+};
+
+// Writes state.json atomically: a temp file in the same dir, then rename.
+Result<void> save(const std::string& root, const State& s);
+// Loads state.json: "container does not exist" when missing.
+Result<State> load(const std::string& root, const std::string& id);
+
+// /proc/<pid>/stat field 22, or 0 when the process is gone; `state` gets the
+// one-letter process state.
+uint64_t process_start_time(pid_t pid, char* state = nullptr);
+// runc's refreshState: paused (frozen), stopped (init gone or reused),
+// created (exec.fifo present), else running.
+Status status_of(const std::string& root, const State& s);
+bool init_alive(const State& s);
+
+// RFC3339Nano with trailing zeros trimmed, UTC (Go's time.RFC3339Nano).
+std::string now_rfc3339nano();
+
+}  // namespace orun::container

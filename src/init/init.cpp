@@ -1,0 +1,220 @@
+// The container init: from the moment the C bootstrap has put us in our
+// namespaces and cgroup until execve. One line per step, in kernel order;
+// each step lives in the file of its concept.
+#include "init/init.hpp"
+
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "init/environment.hpp"
+#include "init/hostname.hpp"
+#include "init/lookpath.hpp"
+#include "init/rootfs.hpp"
+#include "init/sysctl.hpp"
+#include "init/user.hpp"
+#include "process/spawn.hpp"
+#include "security/capabilities.hpp"
+#include "sys/fds.hpp"
+
+extern "C" {
+#include "sync.h"
+}
+
+namespace orun::init {
+
+namespace {
+
+// Signals were blocked by a foreground `run` so none were lost before the
+// handlers existed; the container starts with a clean slate.
+void reset_signals() {
+  sigset_t all;
+  sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, nullptr);
+  for (int s = 1; s < NSIG; s++) {
+    if (s == SIGKILL || s == SIGSTOP) continue;
+    signal(s, SIG_DFL);
+  }
+}
+
+Result<void> write_oom_score_adj(const spec::Process& p) {
+  if (!p.oom_score_adj) return {};
+  int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return fail_errno("open /proc/self/oom_score_adj");
+  UniqueFd g(fd);
+  std::string v = std::to_string(*p.oom_score_adj);
+  if (write(fd, v.data(), v.size()) < 0) return fail_errno("set oom_score_adj");
+  return {};
+}
+
+// A fresh session keyring per container so containers don't share the
+// host's keys (runc: _ses.<id>).
+Result<void> join_session_keyring(const InitConfig& c) {
+  if (c.no_new_keyring) return {};
+  std::string name = "_ses." + c.id;
+  long r = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name.c_str(), 0, 0, 0);
+  if (r < 0) {
+    // Kernels without keyring support, or where it is not permitted: runc
+    // only fails on real errors.
+    if (errno == ENOSYS || errno == EACCES || errno == EPERM) return {};
+    return fail_errno("unable to join session keyring");
+  }
+  // Possessor may do everything; the owning user may view, read and link it.
+  constexpr unsigned long kPosAll = 0x3f000000, kUsrView = 0x00010000, kUsrRead = 0x00020000,
+                          kUsrSearch = 0x00080000, kUsrLink = 0x00100000;
+  syscall(SYS_keyctl, KEYCTL_SETPERM, r, kPosAll | kUsrView | kUsrRead | kUsrSearch | kUsrLink, 0, 0);
+  return {};
+}
+
+// Allocates the pty, sends its master to the console socket, and makes the
+// slave our stdio and controlling terminal.
+Result<void> setup_console(const InitConfig& c) {
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) return fail_errno("open /dev/ptmx");
+  UniqueFd m(master);
+  int unlock = 0;
+  if (ioctl(master, TIOCSPTLCK, &unlock) < 0) return fail_errno("unlockpt");
+  int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) return fail_errno("open pty peer");
+  UniqueFd s(slave);
+  unsigned n = 0;
+  if (ioctl(master, TIOCGPTN, &n) < 0) return fail_errno("get pty number");
+  std::string slave_path = "/dev/pts/" + std::to_string(n);
+  if (c.process->console_size) {
+    winsize ws{};
+    ws.ws_row = static_cast<unsigned short>(c.process->console_size->height);
+    ws.ws_col = static_cast<unsigned short>(c.process->console_size->width);
+    ioctl(master, TIOCSWINSZ, &ws);
+  }
+  if (!c.is_exec && c.new_mount_ns) ORUN_TRY_VOID(setup_dev_console(slave_path));
+  ORUN_TRY_VOID(process::send_fd(c.console_fd, master, slave_path));
+  for (int fd = 0; fd <= 2; fd++)
+    if (dup2(slave, fd) < 0) return fail_errno("dup2 console");
+  if (ioctl(0, TIOCSCTTY, 0) < 0) return fail_errno("setctty");
+  return {};
+}
+
+Result<void> make_cwd(const spec::Process& p) {
+  // A missing cwd is created (runc: MkdirAll(cwd, 0755)) while still root.
+  std::string path;
+  for (size_t i = 1; i <= p.cwd.size(); i++) {
+    if (i == p.cwd.size() || p.cwd[i] == '/') {
+      path = p.cwd.substr(0, i);
+      if (mkdir(path.c_str(), 0755) < 0 && errno != EEXIST) return fail_errno("mkdir " + path);
+    }
+  }
+  return {};
+}
+
+Result<void> enter_cwd(const spec::Process& p) {
+  if (chdir(p.cwd.c_str()) < 0) return fail_errno("chdir to cwd (\"" + p.cwd + "\") set in config.json failed");
+  // CVE-2024-21626: a leaked fd as cwd would leave us outside the rootfs.
+  char buf[4096];
+  if (!getcwd(buf, sizeof(buf))) return fail_errno("current working directory is outside of container mount namespace root -- possible container breakout detected");
+  return {};
+}
+
+// Steps up to the handshake with the parent that writes state.json.
+Result<void> setup_before_ready(const InitConfig& c) {
+  const spec::Spec& s = *c.spec;
+  const spec::Process& p = *c.process;
+  if (setsid() < 0) return fail_errno("setsid");
+  ORUN_TRY_VOID(write_oom_score_adj(p));
+  ORUN_TRY_VOID(join_session_keyring(c));
+
+  RootfsContext rc;
+  rc.spec = c.spec;
+  rc.rootfs = c.rootfs;
+  rc.bundle = c.bundle;
+  rc.no_pivot = c.no_pivot;
+  rc.new_mount_ns = c.new_mount_ns;
+  rc.in_userns = c.new_user_ns;
+  rc.cgroup_paths = c.cgroup_paths;
+  rc.cgroup_ns = c.cgroup_ns;
+  ORUN_TRY_VOID(prepare_rootfs(rc));
+  ORUN_TRY_VOID(process::child_sync(c.sync_fd, ORUN_SYNC_HOOKS, ORUN_SYNC_HOOKS_DONE));
+  ORUN_TRY_VOID(enter_rootfs(rc));
+  if (p.terminal) ORUN_TRY_VOID(setup_console(c));
+  ORUN_TRY_VOID(make_cwd(p));
+  ORUN_TRY_VOID(finalize_rootfs(rc));
+  ORUN_TRY_VOID(apply_hostname(s));
+  ORUN_TRY_VOID(apply_sysctls(s.linux.sysctl));
+  set_umask(p.user);
+  return {};
+}
+
+// After the parent has written state.json: identity, then the point of no return.
+Result<std::pair<std::string, std::vector<std::string>>> setup_identity(const InitConfig& c) {
+  const spec::Process& p = *c.process;
+  if (p.no_new_privileges) ORUN_TRY_VOID(set_no_new_privs());
+  // Warnings (unknown capabilities ...) travel to the parent's logger.
+  auto warn = [&c](const std::string& w) { orun_sync_send(c.sync_fd, ORUN_SYNC_WARNING, 0, w.data(), w.size()); };
+  if (p.capabilities) ORUN_TRY_VOID(security::drop_bounding_set(*p.capabilities, warn));
+  ORUN_TRY_VOID(setup_user(p.user, c.new_user_ns, true));
+  if (p.capabilities) ORUN_TRY_VOID(security::apply_capabilities(*p.capabilities, warn));
+  auto env = ORUN_TRY(prepare_env(p.env));
+  add_home_if_missing(env, p.user.uid);
+  ORUN_TRY_VOID(enter_cwd(p));
+  std::string path = ORUN_TRY(look_path(p.args[0], env));
+  return std::make_pair(path, env);
+}
+
+[[noreturn]] void die(const InitConfig& c, const Error& e, bool sync_open) {
+  if (sync_open) {
+    process::child_report_error(c.sync_fd, e);
+  } else {
+    dprintf(2, "%s\n", e.msg.c_str());
+  }
+  _exit(255);
+}
+
+}  // namespace
+
+void container_main(const InitConfig& c) {
+  reset_signals();
+  // Only what the container needs survives: stdio, preserved fds and our
+  // own handles. Anything else (the state-dir lock, orun's files) goes now.
+  std::vector<int> keep{c.sync_fd, c.fifo_fd, c.console_fd, c.log_fd};
+  sys::close_fds_except(3 + c.preserve_fds, keep);
+
+  if (auto r = setup_before_ready(c); !r) die(c, r.error(), true);
+  if (auto r = process::child_sync(c.sync_fd, ORUN_SYNC_READY, ORUN_SYNC_RUN); !r) die(c, r.error(), true);
+  auto ident = setup_identity(c);
+  if (!ident) die(c, ident.error(), true);
+  auto& [path, env] = *ident;
+
+  // Closing the sync socket tells the parent setup is complete.
+  close(c.sync_fd);
+  if (c.fifo_fd >= 0) {
+    // Blocks until `start` opens the fifo for reading.
+    std::string fifo = "/proc/self/fd/" + std::to_string(c.fifo_fd);
+    int w = open(fifo.c_str(), O_WRONLY | O_CLOEXEC);
+    if (w < 0) die(c, Error{errno, "open exec fifo: " + errno_text(errno)}, false);
+    if (write(w, "0", 1) != 1) die(c, Error{errno, "write exec fifo: " + errno_text(errno)}, false);
+    close(w);
+    close(c.fifo_fd);
+  }
+  // CVE-2024-21626 / CVE-2016-9962: no orun fd reaches the container.
+  sys::close_fds_except(3 + c.preserve_fds, {});
+
+  std::vector<char*> argv, envp;
+  for (auto& a : c.process->args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  execve(path.c_str(), argv.data(), envp.data());
+  int e = errno;
+  dprintf(2, "exec %s: %s\n", path.c_str(), errno_text(e).c_str());
+  _exit(255);
+}
+
+}  // namespace orun::init

@@ -1,0 +1,20 @@
+// A foreground `run`/`exec`: signal forwarding, the tty proxy, the exit code.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "orun/result.hpp"
+
+namespace orun::process {
+
+// Blocks every signal so none is lost between spawn and the wait loop; the
+// child unblocks its own mask. Returns the previous mask.
+sigset_t block_all_signals();
+
+// Forwards every signal but SIGCHLD/SIGWINCH/SIGURG to `target`, proxies the
+// pty master (if >= 0) to stdin/stdout, resizes it on SIGWINCH, reaps
+// children, and returns the target's exit code (128+signal when killed).
+Result<int> forward_until_exit(pid_t target, int tty_master);
+
+}  // namespace orun::process

@@ -1,0 +1,56 @@
+// Parent side of making a container process: the sync socket, the C
+// bootstrap (nsenter/), the id-map and time-offset requests, and the
+// hooks/ready handshakes. The child side is a callback (src/init/).
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "orun/cgroups.hpp"
+#include "orun/fd.hpp"
+#include "orun/result.hpp"
+#include "orun/spec.hpp"
+
+namespace orun::process {
+
+struct NamespaceJoin {
+  int nstype;     // CLONE_NEW*
+  UniqueFd fd;
+};
+
+struct SpawnRequest {
+  unsigned long new_ns = 0;                  // CLONE_NEW* to create
+  std::vector<NamespaceJoin> joins;
+  const cgroups::Manager* cgroup = nullptr;  // null: stay in orun's cgroups
+  std::vector<spec::IdMapping> uid_map, gid_map;
+  bool deny_setgroups = false;
+  std::map<std::string, spec::TimeOffset> time_offsets;
+
+  // Runs in the child once it is in its namespaces and cgroup; returns an
+  // exit code only on failure (it reports the error over the sync fd first).
+  std::function<int(int sync_fd)> child_main;
+  // Parent callbacks at the handshakes (may be empty).
+  std::function<Result<void>(pid_t init)> on_hooks;
+  std::function<Result<void>(pid_t init)> on_ready;
+  std::function<void(const std::string&)> on_warning;
+};
+
+// Starts the child and drives the handshakes until the child closes its end
+// of the sync socket (it is then blocked on exec.fifo, or has exec'd).
+// Returns the container init's pid. On failure the child is killed and reaped.
+Result<pid_t> spawn(SpawnRequest& req);
+
+// Sends `fd` over a unix socket as the only SCM_RIGHTS fd, with `name` as
+// the payload (runc's console-socket wire format).
+Result<void> send_fd(int sock, int fd, const std::string& name);
+Result<UniqueFd> recv_fd(int sock);
+
+// Child side helpers for the sync protocol.
+void child_report_error(int sync_fd, const Error& e);
+Result<void> child_sync(int sync_fd, uint32_t send_type, uint32_t expect_reply);
+
+}  // namespace orun::process
