@@ -116,6 +116,20 @@ Result<void> write_file(const std::string& path, const std::string& data) {
   return {};
 }
 
+Result<void> inherit_cpuset(const std::string& dir) {
+  for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
+    auto cur = read_file(dir + "/" + f);
+    if (cur && cur->find_first_not_of(" \n") != std::string::npos) continue;
+    auto parent = read_file(parent_of(dir) + "/" + f);
+    if (!parent) return std::unexpected(parent.error());
+    std::string v = *parent;
+    while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
+    if (v.empty()) continue;
+    ORUN_TRY_VOID(write_file(dir + "/" + f, v));
+  }
+  return {};
+}
+
 }  // namespace
 
 Layout detect_layout() {
@@ -188,9 +202,13 @@ Result<void> Manager::create() {
       if (stat(p.c_str(), &st) == 0) break;
       missing.push_back(p);
     }
+    bool is_cpuset = paths_.count("cpuset") && paths_.at("cpuset") == dir;
     for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
       if (mkdir(it->c_str(), 0755) < 0 && errno != EEXIST) return fail_errno("create cgroup " + *it);
       created_.push_back(*it);
+      // A v1 cpuset starts with no cpus and mems, and a task can't join it
+      // (ENOSPC): inherit the parent's, as runc does.
+      if (is_cpuset) ORUN_TRY_VOID(inherit_cpuset(*it));
     }
     // runc's create-time checks: the cgroup must be empty and not frozen.
     auto procs = read_file(dir + "/cgroup.procs");
@@ -251,11 +269,21 @@ Result<void> Manager::destroy() {
       if (!seen) dirs.push_back(dir);
     }
   }
+  // Leaves are the container's own cgroups: retry while the kernel finishes
+  // reaping their tasks. Parents orun made on the way are shared with other
+  // containers: remove them only if they are empty now.
+  std::vector<std::string> leaves;
+  for (auto& [ctrl, dir] : paths_) leaves.push_back(dir);
+  auto is_leaf = [&](const std::string& d) {
+    for (auto& l : leaves)
+      if (l == d) return true;
+    return false;
+  };
   Result<void> result;
   for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) {
+    bool leaf = is_leaf(*it);
     bool removed = false;
-    // The kernel may still be tearing down the last tasks: retry EBUSY briefly.
-    for (int attempt = 0; attempt < 50; attempt++) {
+    for (int attempt = 0; attempt < (leaf ? 50 : 1); attempt++) {
       if (rmdir(it->c_str()) == 0 || errno == ENOENT) {
         removed = true;
         break;
@@ -263,7 +291,7 @@ Result<void> Manager::destroy() {
       if (errno != EBUSY) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (!removed && result) result = fail_errno("unable to remove container's cgroup " + *it);
+    if (!removed && leaf && result) result = fail_errno("unable to remove container's cgroup " + *it);
   }
   return result;
 }

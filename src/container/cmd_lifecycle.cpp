@@ -5,11 +5,29 @@
 
 #include "container/lifecycle.hpp"
 #include "orun/commands.hpp"
+#include "orun/spec.hpp"
 #include "process/foreground.hpp"
+#include "process/hooks.hpp"
 
 namespace orun::commands {
 
 using container::Status;
+
+namespace {
+
+// poststart: in orun's namespaces once the container process is released.
+// A failure kills the container (runc HEAD; 1.5.1 ran these during create).
+Result<void> run_poststart(const std::string& root, const container::State& s) {
+  if (s.config.is_null()) return {};
+  auto sp = spec::parse(s.config);
+  if (!sp || sp->hooks.poststart.empty()) return {};
+  auto state = process::hook_state(s.id, "running", s.init_pid, s.bundle, s.annotations);
+  auto r = process::run_hooks(sp->hooks.poststart, "poststart", state);
+  if (!r) (void)container::kill_and_wait(root, s);
+  return r;
+}
+
+}  // namespace
 
 Result<int> create(const GlobalOptions& g, const CreateOptions& o) {
   ORUN_TRY(container::create_container(g, o, container::CreateMode::create));
@@ -31,6 +49,7 @@ Result<int> start(const GlobalOptions& g, const IdOptions& o) {
       return fail("cannot start a container in the paused state");
   }
   ORUN_TRY_VOID(container::start_container(g.root, s));
+  ORUN_TRY_VOID(run_poststart(g.root, s));
   return 0;
 }
 
@@ -49,6 +68,11 @@ Result<int> run(const GlobalOptions& g, const RunOptions& o) {
   if (auto r = container::start_container(g.root, s); !r) {
     (void)container::kill_and_wait(g.root, s);
     waitpid(s.init_pid, nullptr, WNOHANG);
+    (void)container::destroy_container(g.root, s);
+    return std::unexpected(r.error());
+  }
+  if (auto r = run_poststart(g.root, s); !r) {
+    waitpid(s.init_pid, nullptr, 0);
     (void)container::destroy_container(g.root, s);
     return std::unexpected(r.error());
   }

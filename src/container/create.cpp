@@ -16,6 +16,7 @@
 #include "init/init.hpp"
 #include "orun/log.hpp"
 #include "orun/spec.hpp"
+#include "process/hooks.hpp"
 #include "process/spawn.hpp"
 #include "security/rlimits.hpp"
 
@@ -99,6 +100,11 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     if (cgroup_made) (void)cg.destroy();
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
+    // poststop runs on every destroy path, a failed create included.
+    if (!s.hooks.poststop.empty()) {
+      auto state = process::hook_state(o.id, "stopped", 0, bundle, s.annotations);
+      if (auto r = process::run_hooks(s.hooks.poststop, "poststop", state); !r) log::warn(r.error().msg);
+    }
   });
   auto lock = ORUN_TRY(Lock::acquire(dir));
 
@@ -172,6 +178,12 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     init::container_main(ic);
   };
   req.on_warning = [](const std::string& w) { log::warn(w); };
+  req.on_hooks = [&](pid_t pid) -> Result<void> {
+    // After the mounts, in orun's namespaces: prestart (deprecated), then createRuntime.
+    auto state = process::hook_state(o.id, "creating", pid, bundle, s.annotations);
+    ORUN_TRY_VOID(process::run_hooks(s.hooks.prestart, "prestart", state));
+    return process::run_hooks(s.hooks.create_runtime, "createRuntime", state);
+  };
   req.on_ready = [&](pid_t pid) -> Result<void> {
     init_pid = pid;
     auto warnings = ORUN_TRY(security::apply_rlimits(pid, proc.rlimits));

@@ -22,9 +22,11 @@
 #include "init/rootfs.hpp"
 #include "init/sysctl.hpp"
 #include "init/user.hpp"
+#include "process/hooks.hpp"
 #include "process/spawn.hpp"
 #include "security/capabilities.hpp"
 #include "sys/fds.hpp"
+#include "sys/procfs.hpp"
 
 extern "C" {
 #include "sync.h"
@@ -48,12 +50,9 @@ void reset_signals() {
 
 Result<void> write_oom_score_adj(const spec::Process& p) {
   if (!p.oom_score_adj) return {};
-  int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return fail_errno("open /proc/self/oom_score_adj");
-  UniqueFd g(fd);
-  std::string v = std::to_string(*p.oom_score_adj);
-  if (write(fd, v.data(), v.size()) < 0) return fail_errno("set oom_score_adj");
-  return {};
+  auto procfs = ORUN_TRY(sys::open_procfs());
+  return with_context(sys::write_proc_file(procfs.get(), "self/oom_score_adj", std::to_string(*p.oom_score_adj)),
+                      "set oom_score_adj");
 }
 
 // A fresh session keyring per container so containers don't share the
@@ -95,7 +94,7 @@ Result<void> setup_console(const InitConfig& c) {
     ws.ws_col = static_cast<unsigned short>(c.process->console_size->width);
     ioctl(master, TIOCSWINSZ, &ws);
   }
-  if (!c.is_exec && c.new_mount_ns) ORUN_TRY_VOID(setup_dev_console(slave_path));
+  if (!c.is_exec && c.new_mount_ns) ORUN_TRY_VOID(setup_dev_console_fd(slave));
   ORUN_TRY_VOID(process::send_fd(c.console_fd, master, slave_path));
   for (int fd = 0; fd <= 2; fd++)
     if (dup2(slave, fd) < 0) return fail_errno("dup2 console");
@@ -142,12 +141,21 @@ Result<void> setup_before_ready(const InitConfig& c) {
   rc.cgroup_ns = c.cgroup_ns;
   ORUN_TRY_VOID(prepare_rootfs(rc));
   ORUN_TRY_VOID(process::child_sync(c.sync_fd, ORUN_SYNC_HOOKS, ORUN_SYNC_HOOKS_DONE));
+  if (!s.hooks.create_container.empty()) {
+    // In the container's namespaces but before pivot (host paths), cwd =
+    // rootfs, and an empty environment unless the hook sets one.
+    if (chdir(c.rootfs.c_str()) < 0) return fail_errno("chdir " + c.rootfs);
+    std::vector<std::string> no_env;
+    auto state = process::hook_state(c.id, "creating", getpid(), c.bundle, s.annotations);
+    ORUN_TRY_VOID(process::run_hooks(s.hooks.create_container, "createContainer", state, &no_env));
+  }
   ORUN_TRY_VOID(enter_rootfs(rc));
   if (p.terminal) ORUN_TRY_VOID(setup_console(c));
   ORUN_TRY_VOID(make_cwd(p));
-  ORUN_TRY_VOID(finalize_rootfs(rc));
   ORUN_TRY_VOID(apply_hostname(s));
+  // Before finalize: readonlyPaths may make /proc/sys read-only.
   ORUN_TRY_VOID(apply_sysctls(s.linux.sysctl));
+  ORUN_TRY_VOID(finalize_rootfs(rc));
   set_umask(p.user);
   return {};
 }
@@ -202,6 +210,12 @@ void container_main(const InitConfig& c) {
     if (write(w, "0", 1) != 1) die(c, Error{errno, "write exec fifo: " + errno_text(errno)}, false);
     close(w);
     close(c.fifo_fd);
+  }
+  if (!c.is_exec && !c.spec->hooks.start_container.empty()) {
+    // Inside the container after pivot; the process env is the default.
+    auto state = process::hook_state(c.id, "created", getpid(), c.bundle, c.spec->annotations);
+    if (auto r = process::run_hooks(c.spec->hooks.start_container, "startContainer", state, &env); !r)
+      die(c, r.error(), false);
   }
   // CVE-2024-21626 / CVE-2016-9962: no orun fd reaches the container.
   sys::close_fds_except(3 + c.preserve_fds, {});

@@ -1,4 +1,5 @@
 #include "process/spawn.hpp"
+#include "sys/procfs.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -18,14 +19,11 @@ namespace orun::process {
 
 namespace {
 
+// Id maps, setgroups and time offsets go through a verified procfs handle,
+// never a path a container could have redirected (CVE-2019-16884 class).
 Result<void> write_proc(pid_t pid, const char* file, const std::string& data) {
-  std::string path = "/proc/" + std::to_string(pid) + "/" + file;
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return fail_errno("open " + path);
-  UniqueFd g(fd);
-  if (write(fd, data.data(), data.size()) != static_cast<ssize_t>(data.size()))
-    return fail_errno("write " + path);
-  return {};
+  auto procfs = ORUN_TRY(sys::open_procfs());
+  return sys::write_proc_file(procfs.get(), std::to_string(pid) + "/" + file, data);
 }
 
 std::string format_map(const std::vector<spec::IdMapping>& m) {
