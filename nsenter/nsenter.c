@@ -46,7 +46,8 @@ static pid_t raw_clone(unsigned long long flags, int cgroup_fd, int *in_cgroup) 
   struct clone_args args;
   memset(&args, 0, sizeof(args));
   args.flags = flags;
-  args.exit_signal = SIGCHLD;
+  /* With CLONE_PARENT the child inherits our exit signal; clone3 insists on 0. */
+  args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
   if (cgroup_fd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = (uint64_t)cgroup_fd;
@@ -61,7 +62,7 @@ static pid_t raw_clone(unsigned long long flags, int cgroup_fd, int *in_cgroup) 
   if (errno != ENOSYS && errno != E2BIG && !(cgroup_fd >= 0 && (errno == EINVAL || errno == EBUSY || errno == EOPNOTSUPP)))
     return -1;
   *in_cgroup = 0;
-  return (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), 0, 0, 0, 0);
+  return (pid_t)syscall(SYS_clone, (unsigned long)(flags | ((flags & CLONE_PARENT) ? 0 : SIGCHLD)), 0, 0, 0, 0);
 }
 
 /* The v1 fast join: a single-threaded process moving itself through `tasks`

@@ -49,6 +49,8 @@ class Manager {
   Result<void> destroy();
 
   bool frozen() const;
+  // Freezes (or thaws) every process and waits until the kernel reports it.
+  Result<void> set_frozen(bool freeze) const;
   Result<std::vector<pid_t>> pids() const;
   // Signals every process in the cgroup (freezing around it so none forks away).
   Result<void> signal_all(int sig) const;

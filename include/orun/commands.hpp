@@ -17,5 +17,8 @@ Result<int> kill(const GlobalOptions& g, const KillOptions& o);
 Result<int> del(const GlobalOptions& g, const DeleteOptions& o);
 Result<int> spec(const GlobalOptions& g, const SpecOptions& o);
 Result<int> features(const GlobalOptions& g);
+Result<int> exec(const GlobalOptions& g, const ExecOptions& o);
+Result<int> pause(const GlobalOptions& g, const IdOptions& o);
+Result<int> resume(const GlobalOptions& g, const IdOptions& o);
 
 }  // namespace orun::commands

@@ -75,12 +75,18 @@ std::vector<Hierarchy> hierarchies(Layout layout) {
     h.mount = mnt;
     std::string key;
     for (auto& opt : split(tail[2], ',')) {
+      // runc also joins the named systemd hierarchy ("name=systemd").
+      if (opt == "name=systemd") {
+        h.controllers.push_back(opt);
+        key += (key.empty() ? "" : ",") + opt;
+        continue;
+      }
       if (opt == "rw" || opt == "ro" || opt.rfind("name=", 0) == 0 || opt.find('=') != std::string::npos) continue;
       if (opt == "clone_children" || opt == "noprefix" || opt == "xattr") continue;
       h.controllers.push_back(opt);
       key += (key.empty() ? "" : ",") + opt;
     }
-    if (h.controllers.empty()) continue;  // named hierarchies (name=systemd) are not ours
+    if (h.controllers.empty()) continue;  // other named hierarchies are not ours
     h.own_path = own.count(key) ? own[key] : "/";
     out.push_back(std::move(h));
   }
@@ -308,6 +314,26 @@ bool Manager::frozen() const {
     return s && s->rfind("1", 0) == 0;
   }
   return false;
+}
+
+Result<void> Manager::set_frozen(bool freeze) const {
+  auto v1 = paths_.find("freezer");
+  auto v2 = paths_.find("");
+  if (v1 == paths_.end() && v2 == paths_.end()) return fail("cgroup not exist");
+  for (int attempt = 0; attempt < 1000; attempt++) {
+    if (v1 != paths_.end()) {
+      ORUN_TRY_VOID(write_file(v1->second + "/freezer.state", freeze ? "FROZEN" : "THAWED"));
+      auto s = ORUN_TRY(read_file(v1->second + "/freezer.state"));
+      // FREEZING means some task has not stopped yet: write again and wait.
+      if (s.rfind(freeze ? "FROZEN" : "THAWED", 0) == 0) return {};
+    } else {
+      ORUN_TRY_VOID(write_file(v2->second + "/cgroup.freeze", freeze ? "1" : "0"));
+      auto ev = ORUN_TRY(read_file(v2->second + "/cgroup.events"));
+      if (ev.find(freeze ? "frozen 1" : "frozen 0") != std::string::npos) return {};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 10 ? 1 : 10));
+  }
+  return fail(std::string("unable to ") + (freeze ? "freeze" : "thaw") + " the container's cgroup");
 }
 
 Result<std::vector<pid_t>> Manager::pids() const {

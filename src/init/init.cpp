@@ -114,11 +114,16 @@ Result<void> make_cwd(const spec::Process& p) {
   return {};
 }
 
-Result<void> enter_cwd(const spec::Process& p) {
+Result<void> chdir_cwd(const spec::Process& p) {
   if (chdir(p.cwd.c_str()) < 0) return fail_errno("chdir to cwd (\"" + p.cwd + "\") set in config.json failed");
-  // CVE-2024-21626: a leaked fd as cwd would leave us outside the rootfs.
+  return {};
+}
+
+// CVE-2024-21626: a leaked fd as cwd would leave us outside the rootfs.
+Result<void> verify_cwd() {
   char buf[4096];
-  if (!getcwd(buf, sizeof(buf))) return fail_errno("current working directory is outside of container mount namespace root -- possible container breakout detected");
+  if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+    return fail("current working directory is outside of container mount namespace root -- possible container breakout detected");
   return {};
 }
 
@@ -167,13 +172,33 @@ Result<std::pair<std::string, std::vector<std::string>>> setup_identity(const In
   // Warnings (unknown capabilities ...) travel to the parent's logger.
   auto warn = [&c](const std::string& w) { orun_sync_send(c.sync_fd, ORUN_SYNC_WARNING, 0, w.data(), w.size()); };
   if (p.capabilities) ORUN_TRY_VOID(security::drop_bounding_set(*p.capabilities, warn));
+  // The cwd is entered as root first (it may be reachable only by root),
+  // and again as the user when root could not (runc's finalizeNamespace).
+  bool in_cwd = false;
+  if (chdir(p.cwd.c_str()) == 0) in_cwd = true;
+  else if (errno != EACCES && errno != EPERM) ORUN_TRY_VOID(chdir_cwd(p));
   ORUN_TRY_VOID(setup_user(p.user, c.new_user_ns, true));
   if (p.capabilities) ORUN_TRY_VOID(security::apply_capabilities(*p.capabilities, warn));
   auto env = ORUN_TRY(prepare_env(p.env));
   add_home_if_missing(env, p.user.uid);
-  ORUN_TRY_VOID(enter_cwd(p));
+  if (!in_cwd) ORUN_TRY_VOID(chdir_cwd(p));
+  ORUN_TRY_VOID(verify_cwd());
   std::string path = ORUN_TRY(look_path(p.args[0], env));
   return std::make_pair(path, env);
+}
+
+// exec: the process joins a set-up container; only its own stdio, session
+// and umask are made here.
+Result<void> setup_exec_before_ready(const InitConfig& c) {
+  const spec::Process& p = *c.process;
+  ORUN_TRY_VOID(write_oom_score_adj(p));
+  if (p.terminal) {
+    if (setsid() < 0) return fail_errno("setsid");
+    ORUN_TRY_VOID(setup_console(c));
+  }
+  // The container's umask, if its config sets one; else orun's inherited one.
+  if (c.spec->process && c.spec->process->user.umask) umask(static_cast<mode_t>(*c.spec->process->user.umask));
+  return {};
 }
 
 [[noreturn]] void die(const InitConfig& c, const Error& e, bool sync_open) {
@@ -194,7 +219,7 @@ void container_main(const InitConfig& c) {
   std::vector<int> keep{c.sync_fd, c.fifo_fd, c.console_fd, c.log_fd};
   sys::close_fds_except(3 + c.preserve_fds, keep);
 
-  if (auto r = setup_before_ready(c); !r) die(c, r.error(), true);
+  if (auto r = c.is_exec ? setup_exec_before_ready(c) : setup_before_ready(c); !r) die(c, r.error(), true);
   if (auto r = process::child_sync(c.sync_fd, ORUN_SYNC_READY, ORUN_SYNC_RUN); !r) die(c, r.error(), true);
   auto ident = setup_identity(c);
   if (!ident) die(c, ident.error(), true);

@@ -1,0 +1,238 @@
+// exec: a new process in a running container, through the same spawn path
+// as init, joining every namespace instead of creating them.
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "container/lifecycle.hpp"
+#include "init/init.hpp"
+#include "orun/commands.hpp"
+#include "orun/log.hpp"
+#include "orun/spec.hpp"
+#include "process/foreground.hpp"
+#include "process/spawn.hpp"
+#include "security/rlimits.hpp"
+
+namespace orun::commands {
+
+using container::Status;
+
+namespace {
+
+Result<uint32_t> parse_id(const std::string& s, const char* what) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long v = std::strtoul(s.c_str(), &end, 10);
+  if (s.empty() || *end || errno || v > UINT32_MAX || s[0] == '-')
+    return fail(std::string("bad ") + what + ": " + s);
+  return static_cast<uint32_t>(v);
+}
+
+void add_unique(std::vector<std::string>& v, const std::string& x) {
+  for (auto& e : v)
+    if (e == x) return;
+  v.push_back(x);
+}
+
+// runc's getProcess: -p replaces the process; otherwise the bundle's
+// config.json (re-read now) is the base and the flags shape it.
+Result<spec::Process> exec_process(const ExecOptions& o, const spec::Spec& cfg) {
+  spec::Process p;
+  if (!o.process.empty()) {
+    std::ifstream f(o.process);
+    if (!f) return fail_errno("open " + o.process);
+    nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
+    if (j.is_discarded()) return fail("parse " + o.process + ": invalid JSON");
+    p = ORUN_TRY(spec::parse_process(j));
+    // Unset fields fall back to the container's.
+    if (cfg.process) {
+      if (!p.capabilities) p.capabilities = cfg.process->capabilities;
+      if (p.rlimits.empty()) p.rlimits = cfg.process->rlimits;
+      if (p.apparmor_profile.empty()) p.apparmor_profile = cfg.process->apparmor_profile;
+      if (p.selinux_label.empty()) p.selinux_label = cfg.process->selinux_label;
+    }
+  } else {
+    if (!cfg.process) return fail("process property must not be empty");
+    p = *cfg.process;
+    p.args = o.args;
+    p.terminal = o.tty;
+    if (!o.cwd.empty()) p.cwd = o.cwd;
+    for (auto& e : o.env) p.env.push_back(e);
+    if (!o.user.empty()) {
+      auto colon = o.user.find(':');
+      p.user.uid = ORUN_TRY(parse_id(o.user.substr(0, colon), "uid"));
+      if (colon != std::string::npos) p.user.gid = ORUN_TRY(parse_id(o.user.substr(colon + 1), "gid"));
+    }
+    for (auto g : o.additional_gids) {
+      if (g < 0) return fail("additional-gids must be a positive number " + std::to_string(g));
+      p.user.additional_gids.push_back(static_cast<uint32_t>(g));
+    }
+    if (!o.caps.empty()) {
+      if (!p.capabilities) p.capabilities = spec::Capabilities{};
+      bool ambient = cfg.process && cfg.process->capabilities && !cfg.process->capabilities->inheritable.empty();
+      for (auto& c : o.caps) {
+        add_unique(p.capabilities->bounding, c);
+        add_unique(p.capabilities->effective, c);
+        add_unique(p.capabilities->permitted, c);
+        if (ambient) add_unique(p.capabilities->ambient, c);
+      }
+    }
+    if (o.no_new_privs) p.no_new_privileges = *o.no_new_privs;
+    if (!o.apparmor.empty()) p.apparmor_profile = o.apparmor;
+    if (!o.process_label.empty()) p.selinux_label = o.process_label;
+  }
+  if (p.args.empty()) return fail("exec args cannot be empty");
+  ORUN_TRY_VOID(spec::validate_process(p));
+  // The exec'd process's oom_score_adj is the container's.
+  p.oom_score_adj = cfg.process ? cfg.process->oom_score_adj : std::nullopt;
+  return p;
+}
+
+// --cgroup [ctrl[,ctrl]:]path: an existing sub-cgroup of the container's.
+Result<std::map<std::string, std::string>> exec_cgroup(const std::map<std::string, std::string>& base,
+                                                       const std::vector<std::string>& args) {
+  auto paths = base;
+  for (auto& a : args) {
+    auto colon = a.find(':');
+    std::string sub = colon == std::string::npos ? a : a.substr(colon + 1);
+    if (sub.empty()) return fail("invalid --cgroup argument: " + a);
+    std::vector<std::string> ctrls;
+    if (colon != std::string::npos) {
+      std::stringstream ss(a.substr(0, colon));
+      std::string c;
+      while (std::getline(ss, c, ',')) ctrls.push_back(c);
+    }
+    for (auto& [ctrl, dir] : paths) {
+      if (!base.count(ctrl)) continue;
+      bool match = ctrls.empty();
+      for (auto& c : ctrls) match |= c == ctrl;
+      if (!match) continue;
+      std::string p = (std::filesystem::path(base.at(ctrl)) / sub).lexically_normal().string();
+      if (p.rfind(base.at(ctrl), 0) != 0) return fail("invalid --cgroup argument: " + a);
+      struct stat st{};
+      if (stat(p.c_str(), &st) < 0) return fail_errno("invalid --cgroup argument: " + a);
+      dir = p;
+    }
+  }
+  return paths;
+}
+
+Result<UniqueFd> connect_socket(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail_errno("create console socket");
+  UniqueFd s(fd);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) return fail("console socket path too long: " + path);
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0)
+    return fail_errno("failed to connect to console socket " + path);
+  return s;
+}
+
+}  // namespace
+
+Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
+  ORUN_TRY_VOID(container::check_id(o.id));
+  char cwd_buf[PATH_MAX];
+  if (!getcwd(cwd_buf, sizeof(cwd_buf))) return fail_errno("getcwd");
+  std::string pid_file =
+      o.pid_file.empty() ? "" : (std::filesystem::path(cwd_buf) / o.pid_file).lexically_normal().string();
+
+  auto st = ORUN_TRY(container::load(g.root, o.id));
+  auto status = container::status_of(g.root, st);
+  if (status == Status::stopped) return fail("cannot exec in a stopped container");
+  if (status == Status::paused && !o.ignore_paused)
+    return fail("cannot exec in a paused container (use --ignore-paused to override)");
+
+  // runc re-reads the bundle's config at exec time; -p needs no bundle.
+  spec::Spec cfg;
+  if (o.process.empty()) {
+    cfg = ORUN_TRY(spec::load(st.bundle));
+  } else {
+    cfg = ORUN_TRY(spec::parse(st.config));
+  }
+  // Namespaces always come from the config the container was created with.
+  auto created_cfg = spec::parse(st.config);
+  const spec::Spec& nscfg = created_cfg ? *created_cfg : cfg;
+  spec::Process proc = ORUN_TRY(exec_process(o, cfg));
+
+  if (o.detach && proc.terminal && o.console_socket.empty())
+    return fail("cannot allocate tty if runc will detach without setting console socket");
+  if ((!o.detach || !proc.terminal) && !o.console_socket.empty())
+    return fail("cannot use console socket if runc will not detach or allocate tty");
+
+  process::SpawnRequest req;
+  bool userns = false;
+  for (auto& ns : nscfg.linux.namespaces) {
+    if (ns.type == spec::NamespaceType::user) userns = true;
+    std::string path = "/proc/" + std::to_string(st.init_pid) + "/ns/" + spec::proc_ns_name(ns.type);
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail_errno("open " + path);
+    req.joins.push_back({static_cast<int>(spec::clone_flag(ns.type)), UniqueFd(fd)});
+  }
+  auto cg = cgroups::Manager::from_paths(ORUN_TRY(exec_cgroup(st.cgroup_paths, o.cgroup)));
+  req.cgroup = &cg;
+
+  UniqueFd console_parent, console_child;
+  if (proc.terminal) {
+    if (!o.detach) {
+      int sp[2];
+      if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) return fail_errno("create console socketpair");
+      console_parent.reset(sp[0]);
+      console_child.reset(sp[1]);
+    } else {
+      console_child = ORUN_TRY(connect_socket(o.console_socket));
+    }
+  }
+
+  init::InitConfig ic;
+  ic.spec = &cfg;
+  ic.process = &proc;
+  ic.id = o.id;
+  ic.bundle = st.bundle;
+  ic.rootfs = st.rootfs;
+  ic.is_exec = true;
+  ic.preserve_fds = o.preserve_fds;
+  ic.console_fd = console_child ? console_child.get() : -1;
+  ic.log_fd = log::fd();
+  ic.new_user_ns = userns;
+  ic.cgroup_paths = cg.paths();
+  req.child_main = [&ic](int sync_fd) -> int {
+    ic.sync_fd = sync_fd;
+    init::container_main(ic);
+  };
+  req.on_warning = [](const std::string& w) { log::warn(w); };
+  req.on_ready = [&](pid_t pid) -> Result<void> {
+    auto warnings = ORUN_TRY(security::apply_rlimits(pid, proc.rlimits));
+    for (auto& w : warnings) log::warn(w);
+    return {};
+  };
+
+  sigset_t old{};
+  if (!o.detach) old = process::block_all_signals();
+  auto pid = process::spawn(req);
+  if (!pid) {
+    if (!o.detach) sigprocmask(SIG_SETMASK, &old, nullptr);
+    return std::unexpected(pid.error());
+  }
+  console_child.reset();
+  UniqueFd master;
+  if (console_parent) master = ORUN_TRY(process::recv_fd(console_parent.get()));
+  if (!pid_file.empty()) ORUN_TRY_VOID(container::write_pid_file(pid_file, *pid));
+  if (o.detach) return 0;
+  return process::forward_until_exit(*pid, master.get());
+}
+
+}  // namespace orun::commands
