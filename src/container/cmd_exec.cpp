@@ -230,6 +230,7 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   console_child.reset();
   UniqueFd master;
   if (console_parent) master = ORUN_TRY(process::recv_fd(console_parent.get()));
+  if (master) process::clear_onlcr(master.get());
   if (!pid_file.empty()) ORUN_TRY_VOID(container::write_pid_file(pid_file, *pid));
   if (o.detach) return 0;
   return process::forward_until_exit(*pid, master.get());

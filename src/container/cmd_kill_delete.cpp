@@ -18,15 +18,20 @@ Result<int> kill(const GlobalOptions& g, const KillOptions& o) {
   auto lock = ORUN_TRY(container::Lock::acquire(dir));
   auto s = ORUN_TRY(container::load(g.root, o.id));
   auto st = container::status_of(g.root, s);
+  auto cg = cgroups::Manager::from_paths(s.cgroup_paths);
+  // Without a private pid namespace, SIGKILL goes to every process in the
+  // cgroup, even when init is already gone.
+  if (sig == SIGKILL && !s.private_pid_ns) {
+    if (auto r = cg.signal_all(SIGKILL); !r) return fail("unable to kill all processes: " + r.error().msg);
+    if (st == Status::paused) (void)container::kill_and_wait(g.root, s);
+    return 0;
+  }
   if (st == Status::stopped) {
     // --all (obsolete) only makes "not running" a success, as in runc 1.2+.
     if (o.all) return 0;
     return fail("container not running");
   }
-  auto cg = cgroups::Manager::from_paths(s.cgroup_paths);
-  if (sig == SIGKILL && !s.private_pid_ns) {
-    if (auto r = cg.signal_all(SIGKILL); !r) return fail("unable to kill all processes: " + r.error().msg);
-  } else if (::kill(s.init_pid, sig) < 0) {
+  if (::kill(s.init_pid, sig) < 0) {
     return fail_errno("unable to signal init");
   }
   // SIGKILL to a paused container must land: thaw it.

@@ -16,6 +16,7 @@
 #include "init/init.hpp"
 #include "orun/log.hpp"
 #include "orun/spec.hpp"
+#include "process/foreground.hpp"
 #include "process/hooks.hpp"
 #include "process/spawn.hpp"
 #include "security/rlimits.hpp"
@@ -213,6 +214,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
 
   Created out;
   if (console_parent) out.console_master = ORUN_TRY(process::recv_fd(console_parent.get()));
+  if (out.console_master) process::clear_onlcr(out.console_master.get());
   if (!pid_file.empty()) ORUN_TRY_VOID(write_pid_file(pid_file, init_pid));
   undo.dismiss();
   out.state = std::move(st);

@@ -66,6 +66,14 @@ int exit_code(int status) {
 
 }  // namespace
 
+void clear_onlcr(int master) {
+  termios t{};
+  if (tcgetattr(master, &t) == 0) {
+    t.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
+    tcsetattr(master, TCSANOW, &t);
+  }
+}
+
 sigset_t block_all_signals() {
   sigset_t all, old;
   sigfillset(&all);
@@ -85,12 +93,7 @@ Result<int> forward_until_exit(pid_t target, int tty_master) {
     // The master stays blocking for writes; reads are driven by poll.
     int blocking = 0;
     ioctl(tty_master, FIONBIO, &blocking);
-    // No \r\n translation on the way out: the caller's terminal does its own.
-    termios t{};
-    if (tcgetattr(tty_master, &t) == 0) {
-      t.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
-      tcsetattr(tty_master, TCSANOW, &t);
-    }
+
     resize(tty_master);
   }
   bool stdin_open = tty_master >= 0;

@@ -12,6 +12,10 @@ namespace orun::process {
 // child unblocks its own mask. Returns the previous mask.
 sigset_t block_all_signals();
 
+// No \r\n translation on the pty's output: the caller's terminal does its
+// own. Must happen before the container process writes anything.
+void clear_onlcr(int master);
+
 // Forwards every signal but SIGCHLD/SIGWINCH/SIGURG to `target`, proxies the
 // pty master (if >= 0) to stdin/stdout, resizes it on SIGWINCH, reaps
 // children, and returns the target's exit code (128+signal when killed).

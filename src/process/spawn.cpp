@@ -121,7 +121,9 @@ Result<pid_t> spawn(SpawnRequest& req) {
         if (req.on_warning) req.on_warning(std::string(payload, len));
         break;
       case ORUN_SYNC_MAP_REQ:
-        step = write_id_maps(req, hdr.value);
+        // In the one-clone path the child may already be pid 1 of its own
+        // namespace: only the parent knows its real pid.
+        step = write_id_maps(req, res.two_stage ? hdr.value : init);
         reply = ORUN_SYNC_MAP_ACK;
         break;
       case ORUN_SYNC_TIMENS_REQ:
