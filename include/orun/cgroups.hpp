@@ -13,6 +13,10 @@
 #include "orun/fd.hpp"
 #include "orun/result.hpp"
 
+namespace orun::spec {
+struct Linux;
+}
+
 namespace orun::cgroups {
 
 enum class Layout { v1, hybrid, v2 };
@@ -64,5 +68,14 @@ class Manager {
   std::map<std::string, std::string> paths_;
   std::vector<std::string> created_;  // dirs made by create(), deepest last
 };
+
+// runc's Set at create: linux.resources (limits, then the device rules with
+// runc's default allow-list) written to the container's fresh cgroup. Bad
+// values fail naming the field; the caller removes the cgroup.
+Result<void> apply_resources(const Manager& m, const spec::Linux& cfg);
+
+// How many processes the kernel OOM-killed in the container's cgroup (v1
+// memory.oom_control, v2 memory.events); 0 when unknown.
+uint64_t oom_kill_count(const Manager& m);
 
 }  // namespace orun::cgroups

@@ -20,5 +20,8 @@ Result<int> features(const GlobalOptions& g);
 Result<int> exec(const GlobalOptions& g, const ExecOptions& o);
 Result<int> pause(const GlobalOptions& g, const IdOptions& o);
 Result<int> resume(const GlobalOptions& g, const IdOptions& o);
+Result<int> update(const GlobalOptions& g, const UpdateOptions& o);
+Result<int> events(const GlobalOptions& g, const EventsOptions& o);
+Result<int> ps(const GlobalOptions& g, const PsOptions& o);
 
 }  // namespace orun::commands

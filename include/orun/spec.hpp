@@ -15,6 +15,12 @@
 
 #include "orun/result.hpp"
 
+// GNU dialects (-std=gnu++23, CMake's default) predefine `linux` as 1, which
+// would break the Spec::linux member below.
+#ifdef linux
+#undef linux
+#endif
+
 namespace orun::spec {
 
 inline constexpr const char* kOciVersion = "1.3.0";
@@ -165,6 +171,23 @@ Result<Spec> load(const std::string& bundle_dir);
 // sysctls, mounts, rlimit names ...). `bundle` is the absolute bundle dir.
 Result<void> validate(const Spec& s, const std::string& bundle);
 Result<void> validate_process(const Process& p);
+
+// The linux.sysctl rules of runc's validator (namespace ownership of each
+// key); part of validate(), exposed for callers that check sysctls alone.
+Result<void> validate_sysctl(const Spec& s);
+
+// runc init's environment check (prepareEnv): "invalid environment variable:
+// missing '='", "invalid environment variable: name cannot be empty", NUL
+// bytes. runc makes it inside init, so validate_process does not call it.
+Result<void> validate_env(const std::vector<std::string>& env);
+
+// The uid_map/gid_map of the user namespace at `ns_path`: read through
+// /proc/<pid>/ when the path has that form, else from a forked child that
+// joins the namespace (needs a single-threaded caller).
+struct UsernsMappings {
+  std::vector<IdMapping> uid, gid;
+};
+Result<UsernsMappings> read_userns_mappings(const std::string& ns_path);
 
 // "pid" -> NamespaceType; unknown: error `namespace "X" does not exist`.
 Result<NamespaceType> namespace_type_from_string(const std::string& s);

@@ -24,6 +24,7 @@ struct Hierarchy {
   std::vector<std::string> controllers;  // e.g. cpu, cpuacct; empty for cgroup2
   std::string own_path;                  // orun's own cgroup in it
   bool v2 = false;
+  bool hybrid_unified = false;           // cgroup2 next to v1 controllers
 };
 
 bool is_fs(const std::string& path, long magic) {
@@ -90,6 +91,17 @@ std::vector<Hierarchy> hierarchies(Layout layout) {
     h.own_path = own.count(key) ? own[key] : "/";
     out.push_back(std::move(h));
   }
+  // Hybrid: runc (fs driver) joins the unified hierarchy too, so the
+  // container's processes show it in /proc/PID/cgroup's "0::" line and
+  // cgroup2-only knobs (cgroup.kill, PSI) work on it.
+  if (layout == Layout::hybrid) {
+    Hierarchy h;
+    h.mount = std::string(kRoot) + "/unified";
+    h.own_path = own.count("") ? own[""] : "/";
+    h.v2 = true;
+    h.hybrid_unified = true;
+    out.push_back(std::move(h));
+  }
   return out;
 }
 
@@ -120,6 +132,29 @@ Result<void> write_file(const std::string& path, const std::string& data) {
   if (write(fd, data.data(), data.size()) != static_cast<ssize_t>(data.size()))
     return fail_errno("write " + path);
   return {};
+}
+
+// cgroup2: a controller works in a cgroup only when every ancestor enables
+// it for its children. Enable all the root offers (runc's CreateCgroupPath);
+// if the batch is refused, each one on its own, ignoring failures.
+void enable_controllers(const std::string& leaf) {
+  auto avail = read_file(std::string(kRoot) + "/cgroup.controllers");
+  if (!avail) return;
+  std::istringstream in(*avail);
+  std::vector<std::string> ctrls;
+  for (std::string c; in >> c;) ctrls.push_back("+" + c);
+  if (ctrls.empty()) return;
+  std::string all;
+  for (auto& c : ctrls) all += (all.empty() ? "" : " ") + c;
+  std::vector<std::string> ancestors;
+  for (std::string p = parent_of(leaf); p.size() >= std::string(kRoot).size(); p = parent_of(p)) {
+    ancestors.push_back(p);
+    if (p == kRoot) break;
+  }
+  for (auto it = ancestors.rbegin(); it != ancestors.rend(); ++it) {
+    if (write_file(*it + "/cgroup.subtree_control", all)) continue;
+    for (auto& c : ctrls) (void)write_file(*it + "/cgroup.subtree_control", c);
+  }
 }
 
 Result<void> inherit_cpuset(const std::string& dir) {
@@ -171,7 +206,7 @@ Result<Manager> Manager::for_container(const std::string& cgroups_path, const st
     std::string base;
     if (absolute) {
       base = "/";
-    } else if (h.v2) {
+    } else if (h.v2 && !h.hybrid_unified) {
       base = parent_of(h.own_path);
     } else {
       base = h.own_path;
@@ -227,6 +262,7 @@ Result<void> Manager::create() {
     }
   }
   if (frozen()) return fail("container's cgroup unexpectedly frozen");
+  if (paths_.size() == 1 && paths_.count("")) enable_controllers(paths_.at(""));
   return {};
 }
 

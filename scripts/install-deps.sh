@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install everything orun needs to build, test, demo and benchmark on Debian 12
+# (or a derivative). Safe to run again: apt-get skips what is already there.
+set -euo pipefail
+
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then exec sudo bash "$0" "$@"; fi
+  echo "$0: run as root" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+  # build
+  build-essential cmake pkg-config git
+  libcli11-dev nlohmann-json3-dev libseccomp-dev libcap-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev
+  # tests, demo and bench: the busybox rootfs, the reference runtimes, tools
+  busybox-static runc crun jq bats time util-linux procps file iproute2
+  # man page checks
+  man-db groff-base
+)
+
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${packages[@]}"
+echo "install-deps: all dependencies are installed"

@@ -1,0 +1,224 @@
+#include "cgroups/apply.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "orun/log.hpp"
+#include "orun/spec.hpp"
+
+namespace orun::cgroups {
+
+namespace {
+
+std::optional<std::string> slurp(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return std::nullopt;
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// Go's os.PathError text: "write /sys/fs/cgroup/x/cpu.max: invalid argument".
+Error write_error(const std::string& path, const std::string& value, int err) {
+  return Error{err, "failed to write \"" + value + "\": write " + path + ": " + errno_text(err)};
+}
+
+// One write(2) of `value` (or one per line); errno on failure.
+int write_value(int fd, const std::string& value, bool by_line, std::string* failed_line) {
+  std::vector<std::string> chunks;
+  if (by_line && value.find('\n') != std::string::npos) {
+    size_t start = 0;
+    while (start < value.size()) {
+      size_t nl = value.find('\n', start);
+      size_t end = nl == std::string::npos ? value.size() : nl + 1;
+      chunks.push_back(value.substr(start, end - start));
+      start = end;
+    }
+  } else {
+    chunks.push_back(value);
+  }
+  for (auto& c : chunks) {
+    if (c.empty()) continue;
+    if (write(fd, c.data(), c.size()) != static_cast<ssize_t>(c.size())) {
+      *failed_line = c;
+      return errno;
+    }
+  }
+  return 0;
+}
+
+bool in_user_namespace() {
+  auto m = slurp("/proc/self/uid_map");
+  if (!m) return false;
+  std::istringstream in(*m);
+  uint64_t a = 0, b = 0, n = 0;
+  in >> a >> b >> n;
+  return !(a == 0 && b == 0 && n == 4294967295ull);
+}
+
+std::string controller_list(const std::string& dir) {
+  return slurp(dir + "/cgroup.controllers").value_or("");
+}
+
+Error unified_error(const std::string& dir, const std::string& key, const Error& e) {
+  if (e.err == ENOENT || e.err == EPERM || e.err == EACCES) {
+    auto dot = key.find('.');
+    if (dot == std::string::npos)
+      return Error{e.err, "unified resource \"" + key + "\" must be in the form CONTROLLER.PARAMETER"};
+    std::string ctrl = key.substr(0, dot);
+    std::istringstream in(controller_list(dir));
+    std::set<std::string> have;
+    for (std::string c; in >> c;) have.insert(c);
+    if (!have.count(ctrl) && ctrl != "cgroup")
+      return Error{e.err, "unified resource \"" + key + "\" can't be set: controller \"" + ctrl + "\" not available"};
+  }
+  return Error{e.err, "unable to set unified resource \"" + key + "\": " + e.msg};
+}
+
+}  // namespace
+
+std::string FsProbe::dir(const std::string& ctrl) const {
+  auto it = paths_.find(layout_ == Layout::v2 ? std::string() : ctrl);
+  return it == paths_.end() ? std::string() : it->second;
+}
+
+bool FsProbe::has(const std::string& ctrl) const {
+  if (layout_ != Layout::v2) return paths_.count(ctrl) > 0;
+  std::istringstream in(controller_list(dir("")));
+  for (std::string c; in >> c;)
+    if (c == ctrl) return true;
+  return false;
+}
+
+bool FsProbe::exists(const std::string& ctrl, const std::string& file) const {
+  std::string d = dir(ctrl);
+  struct stat st{};
+  return !d.empty() && stat((d + "/" + file).c_str(), &st) == 0;
+}
+
+std::optional<std::string> FsProbe::read(const std::string& ctrl, const std::string& file) const {
+  std::string d = dir(ctrl);
+  if (d.empty()) return std::nullopt;
+  return slurp(d + "/" + file);
+}
+
+Layout layout_of(const std::map<std::string, std::string>& paths) {
+  bool v2 = paths.count("") > 0;
+  if (v2 && paths.size() == 1) return Layout::v2;
+  return v2 ? Layout::hybrid : Layout::v1;
+}
+
+Result<void> execute(const Plan& p, Layout layout, const std::map<std::string, std::string>& paths) {
+  FsProbe probe(layout, paths);
+  std::set<std::string> deferred;
+  for (const auto& w : p.writes) {
+    if ((w.flags & kIfDeferred) && !deferred.erase(w.ctrl + "/" + w.file)) continue;
+    std::string dir = probe.dir(w.ctrl);
+    if (dir.empty()) return fail("cannot set " + w.ctrl + " limit: container could not join or create cgroup");
+    std::string path = dir + "/" + w.file;
+    int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      int err = errno;
+      if (err == ENOENT && (w.flags & kOptional)) continue;
+      Error e{err, "open " + path + ": " + errno_text(err)};
+      if (w.flags & kUnified) return std::unexpected(unified_error(dir, w.file, e));
+      return std::unexpected(e);
+    }
+    UniqueFd guard(fd);
+    std::string line;
+    int err = write_value(fd, w.value, w.flags & kByLine, &line);
+    if (err != 0) {
+      if (err == EINVAL && (w.flags & kDeferOnEinval)) {
+        deferred.insert(w.ctrl + "/" + w.file);
+        continue;
+      }
+      if ((w.flags & kMemoryLimit) && err == EBUSY) {
+        // The kernel cannot shrink the limit under what is in use.
+        auto usage = probe.read(w.ctrl, "memory.usage_in_bytes");
+        auto peak = probe.read(w.ctrl, "memory.max_usage_in_bytes");
+        auto num = [](const std::optional<std::string>& s) {
+          std::string v = s.value_or("0");
+          while (!v.empty() && v.back() == '\n') v.pop_back();
+          return v;
+        };
+        return fail("unable to set memory limit to " + w.value + " (current usage: " + num(usage) +
+                        ", peak usage: " + num(peak) + ")",
+                    EBUSY);
+      }
+      Error e = write_error(path, line, err);
+      if (w.flags & kUnified) return std::unexpected(unified_error(dir, w.file, e));
+      return std::unexpected(e);
+    }
+    if (w.flags & kCheckShares) {
+      // The kernel clamps cpu.shares silently: say what it allows instead.
+      auto back = probe.read(w.ctrl, w.file);
+      if (back) {
+        uint64_t got = std::stoull(*back);
+        uint64_t want = std::stoull(w.value);
+        if (want > got) return fail("the maximum allowed cpu-shares is " + std::to_string(got));
+        if (want < got) return fail("the minimum allowed cpu-shares is " + std::to_string(got));
+      }
+    }
+  }
+  if (p.v2_devices) {
+    std::string dir = probe.dir("");
+    int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return fail_errno("cannot get dir FD for " + dir);
+    UniqueFd guard(fd);
+    auto r = attach_device_program(fd, device_program(*p.v2_devices));
+    if (!r) {
+      // In a user namespace bpf(2) is refused; an allow-all rule set then
+      // loses nothing (runc's canSkipEBPFError).
+      bool allow_all = p.v2_devices->default_allow && p.v2_devices->exceptions.empty();
+      if (!(in_user_namespace() && allow_all)) return r;
+    }
+  }
+  return {};
+}
+
+Result<void> set_resources(Layout layout, const std::map<std::string, std::string>& paths, const Resources& r,
+                           const std::vector<std::string>& config_device_paths) {
+  FsProbe probe(layout, paths);
+  Resources eff = r;
+  // v1 device rules cannot be changed inside a user namespace (runc skips).
+  if (layout != Layout::v2 && in_user_namespace()) eff.skip_devices = true;
+  Plan p = ORUN_TRY(plan(layout, eff, default_device_rules(config_device_paths), probe));
+  return execute(p, layout, paths);
+}
+
+}  // namespace orun::cgroups
+
+namespace orun::cgroups {
+
+Result<void> apply_resources(const Manager& m, const spec::Linux& cfg) {
+  std::vector<std::string> warnings;
+  auto oci = ORUN_TRY(parse_oci(cfg.resources));
+  Resources r = ORUN_TRY(from_oci(oci, &warnings));
+  for (auto& w : warnings) log::warn(w);
+  std::vector<std::string> device_paths;
+  for (auto& d : cfg.devices) device_paths.push_back(d.path);
+  return set_resources(layout_of(m.paths()), m.paths(), r, device_paths);
+}
+
+uint64_t oom_kill_count(const Manager& m) {
+  const auto& paths = m.paths();
+  std::string file;
+  if (auto it = paths.find("memory"); it != paths.end()) file = it->second + "/memory.oom_control";
+  else if (auto v2 = paths.find(""); v2 != paths.end()) file = v2->second + "/memory.events";
+  else return 0;
+  auto content = slurp(file);
+  if (!content) return 0;
+  std::istringstream in(*content);
+  std::string key;
+  uint64_t value = 0;
+  while (in >> key >> value)
+    if (key == "oom_kill") return value;
+  return 0;
+}
+
+}  // namespace orun::cgroups

@@ -1,0 +1,101 @@
+// Helpers shared by the subcommand files: the command table, runc's
+// checkArgs and fatal, program names and path cleaning.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "cli/command.hpp"
+#include "cli/help.hpp"
+#include "orun/log.hpp"
+
+namespace orun::cli {
+
+const std::vector<CommandSpec>& all_commands() {
+  // runc's order in `runc --help` (features last), then the hidden ones.
+  static const std::vector<CommandSpec> commands = {
+      checkpoint_command(), create_command(), delete_command(), events_command(),
+      exec_command(),       kill_command(),   list_command(),   pause_command(),
+      ps_command(),         restore_command(), resume_command(), run_command(),
+      spec_command(),       start_command(),  state_command(),  update_command(),
+      features_command(),   init_command(),
+  };
+  return commands;
+}
+
+const CommandSpec* find_command(std::string_view name) {
+  for (const auto& c : all_commands())
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+Result<void> check_args(const Invocation& inv, size_t n, ArgCount kind) {
+  const size_t got = inv.args.size();
+  const char* what = nullptr;
+  if (kind == ArgCount::exact && got != n) what = "exactly";
+  if (kind == ArgCount::min && got < n) what = "a minimum of";
+  if (kind == ArgCount::max && got > n) what = "a maximum of";
+  if (what == nullptr) return {};
+  inv.out("Incorrect Usage.\n\n");
+  inv.out(command_help(help_name(inv.global.argv0), inv.command, inv.app));
+  return fail(inv.global.argv0 + ": \"" + inv.command.name + "\" requires " + what + " " +
+              std::to_string(n) + " argument(s)");
+}
+
+int fatal(std::string_view msg, int code) {
+  log::error(msg);
+  if (!log::to_stderr()) {
+    std::string line(msg);
+    line += '\n';
+    // Best effort: there is nowhere else to report a failing stderr.
+    if (::write(STDERR_FILENO, line.data(), line.size()) < 0) {}
+  }
+  return code;
+}
+
+std::string help_name(std::string_view argv0) {
+  auto slash = argv0.rfind('/');
+  std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
+  return std::string(base.empty() ? "orun" : base);
+}
+
+std::string program_name(std::string_view argv0) {
+  return help_name(argv0) == "runc" ? "runc" : "orun";
+}
+
+std::string clean_path(std::string_view path) {
+  if (path.empty()) return ".";
+  const bool rooted = path.front() == '/';
+  std::vector<std::string_view> parts;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    std::string_view part = path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
+    if (part.empty() || part == ".") {
+      // skip
+    } else if (part == "..") {
+      if (!parts.empty() && parts.back() != "..") parts.pop_back();
+      else if (!rooted) parts.push_back(part);
+    } else {
+      parts.push_back(part);
+    }
+    if (slash == std::string_view::npos) break;
+    pos = slash + 1;
+  }
+  std::string out = rooted ? "/" : "";
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += '/';
+    out += parts[i];
+  }
+  return out.empty() ? "." : out;
+}
+
+Result<std::string> absolute_path(const std::string& path) {
+  if (!path.empty() && path.front() == '/') return clean_path(path);
+  std::unique_ptr<char, decltype(&std::free)> cwd(::getcwd(nullptr, 0), &std::free);
+  if (!cwd) return fail_errno("getwd");
+  return clean_path(std::string(cwd.get()) + "/" + path);
+}
+
+}  // namespace orun::cli

@@ -1,0 +1,284 @@
+#include "spec/json_field.hpp"
+
+#include <cctype>
+#include <limits>
+
+namespace orun::spec::detail {
+
+const char* kind_name(const json& v) {
+  switch (v.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::boolean: return "bool";
+    case json::value_t::string: return "string";
+    case json::value_t::array: return "array";
+    case json::value_t::object: return "object";
+    case json::value_t::binary: return "binary";
+    case json::value_t::discarded: return "invalid";
+    default: return "number";
+  }
+}
+
+std::string join_path(const std::string& parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  std::string p = parent;
+  p += '.';
+  p += key;
+  return p;
+}
+
+std::string index_path(const std::string& parent, size_t i) {
+  return parent + "[" + std::to_string(i) + "]";
+}
+
+static bool equal_fold(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+const json* member(const json& obj, std::string_view key) {
+  if (!obj.is_object()) return nullptr;
+  const json* found = nullptr;
+  auto it = obj.find(std::string(key));
+  if (it != obj.end()) {
+    found = &*it;
+  } else {
+    // Go's decoder falls back to a case-insensitive match of the field name.
+    for (auto i = obj.begin(); i != obj.end(); ++i) {
+      if (equal_fold(i.key(), key)) {
+        found = &i.value();
+        break;
+      }
+    }
+  }
+  if (found && found->is_null()) return nullptr;
+  return found;
+}
+
+static std::unexpected<Error> type_error(const std::string& path, std::string_view want,
+                                         const json& got) {
+  std::string m = path.empty() ? std::string() : path + ": ";
+  m += "expected ";
+  m += want;
+  m += ", got ";
+  m += kind_name(got);
+  // The value matters for range errors ("expected uint32, got number -1").
+  bool numeric_want = want.starts_with("int") || want.starts_with("uint");
+  if (got.is_number() && numeric_want) {
+    m += ' ';
+    m += got.dump();
+  }
+  return fail(std::move(m));
+}
+
+Result<void> expect_object(const json& v, const std::string& path) {
+  if (!v.is_object()) return type_error(path, "object", v);
+  return {};
+}
+
+Result<std::string> as_string(const json& v, const std::string& path) {
+  if (!v.is_string()) return type_error(path, "string", v);
+  return v.get<std::string>();
+}
+
+Result<bool> as_bool(const json& v, const std::string& path) {
+  if (!v.is_boolean()) return type_error(path, "bool", v);
+  return v.get<bool>();
+}
+
+// Go decodes integers from the literal text, so 1.5 and 1e3 fail for integer
+// fields; nlohmann stores those as floats, which we reject the same way.
+Result<uint64_t> as_u64(const json& v, const std::string& path) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>();
+  if (v.is_number_integer() && v.get<int64_t>() >= 0) return static_cast<uint64_t>(v.get<int64_t>());
+  return type_error(path, "uint64", v);
+}
+
+Result<uint32_t> as_u32(const json& v, const std::string& path) {
+  if (v.is_number_integer() || v.is_number_unsigned()) {
+    if (v.is_number_unsigned() || v.get<int64_t>() >= 0) {
+      uint64_t u = v.get<uint64_t>();
+      if (u <= std::numeric_limits<uint32_t>::max()) return static_cast<uint32_t>(u);
+    }
+  }
+  return type_error(path, "uint32", v);
+}
+
+Result<int64_t> as_i64(const json& v, const std::string& path) {
+  if (v.is_number_unsigned()) {
+    uint64_t u = v.get<uint64_t>();
+    if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return static_cast<int64_t>(u);
+  } else if (v.is_number_integer()) {
+    return v.get<int64_t>();
+  }
+  return type_error(path, "int64", v);
+}
+
+Result<int32_t> as_i32(const json& v, const std::string& path) {
+  if (v.is_number_integer() || v.is_number_unsigned()) {
+    if (v.is_number_unsigned()) {
+      if (v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int32_t>::max()))
+        return static_cast<int32_t>(v.get<uint64_t>());
+    } else {
+      int64_t i = v.get<int64_t>();
+      if (i >= std::numeric_limits<int32_t>::min() && i <= std::numeric_limits<int32_t>::max())
+        return static_cast<int32_t>(i);
+    }
+  }
+  return type_error(path, "int32", v);
+}
+
+Result<std::vector<std::string>> as_string_array(const json& v, const std::string& path) {
+  if (!v.is_array()) return type_error(path, "array of strings", v);
+  std::vector<std::string> out;
+  out.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    // Go turns a null element into "" rather than failing.
+    if (v[i].is_null()) {
+      out.emplace_back();
+      continue;
+    }
+    out.push_back(ORUN_TRY(as_string(v[i], index_path(path, i))));
+  }
+  return out;
+}
+
+Result<std::vector<uint32_t>> as_u32_array(const json& v, const std::string& path) {
+  if (!v.is_array()) return type_error(path, "array of uint32", v);
+  std::vector<uint32_t> out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i].is_null()) {
+      out.push_back(0);
+      continue;
+    }
+    out.push_back(ORUN_TRY(as_u32(v[i], index_path(path, i))));
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> as_string_map(const json& v,
+                                                         const std::string& path) {
+  if (!v.is_object()) return type_error(path, "object of strings", v);
+  std::map<std::string, std::string> out;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (it.value().is_null()) {
+      out[it.key()] = "";
+      continue;
+    }
+    out[it.key()] = ORUN_TRY(as_string(it.value(), join_path(path, it.key())));
+  }
+  return out;
+}
+
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  std::string& out) {
+  if (const json* v = member(obj, key)) out = ORUN_TRY(as_string(*v, join_path(parent, key)));
+  return {};
+}
+
+Result<void> read(const json& obj, std::string_view key, const std::string& parent, bool& out) {
+  if (const json* v = member(obj, key)) out = ORUN_TRY(as_bool(*v, join_path(parent, key)));
+  return {};
+}
+
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  uint32_t& out) {
+  if (const json* v = member(obj, key)) out = ORUN_TRY(as_u32(*v, join_path(parent, key)));
+  return {};
+}
+
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  uint64_t& out) {
+  if (const json* v = member(obj, key)) out = ORUN_TRY(as_u64(*v, join_path(parent, key)));
+  return {};
+}
+
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  int64_t& out) {
+  if (const json* v = member(obj, key)) out = ORUN_TRY(as_i64(*v, join_path(parent, key)));
+  return {};
+}
+
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  std::vector<std::string>& out) {
+  if (const json* v = member(obj, key))
+    out = ORUN_TRY(as_string_array(*v, join_path(parent, key)));
+  return {};
+}
+
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  std::map<std::string, std::string>& out) {
+  if (const json* v = member(obj, key)) out = ORUN_TRY(as_string_map(*v, join_path(parent, key)));
+  return {};
+}
+
+Result<void> read_object(const json& obj, std::string_view key, const std::string& parent,
+                         json& out) {
+  out = nullptr;
+  if (const json* v = member(obj, key)) {
+    ORUN_TRY_VOID(expect_object(*v, join_path(parent, key)));
+    out = *v;
+  }
+  return {};
+}
+
+// Length of a valid UTF-8 sequence starting at s[i], or 0 when invalid.
+static size_t utf8_len(std::string_view s, size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+  if (c >= 0xF5) n = 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+std::string go_quote(std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = utf8_len(s, i);
+      if (n == 0) {
+        out += "\\x";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+        ++i;
+      } else {
+        out.append(s.substr(i, n));
+        i += n;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\a': out += "\\a"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\v': out += "\\v"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\x";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+    ++i;
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace orun::spec::detail

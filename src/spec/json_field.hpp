@@ -1,0 +1,68 @@
+// Typed access to config.json members with Go-decoder leniency: unknown keys
+// are ignored, null means "absent", keys match case-insensitively when no
+// exact match exists. Type errors name the field path
+// ("process.args: expected array of strings, got number").
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "orun/result.hpp"
+
+namespace orun::spec::detail {
+
+using nlohmann::json;
+
+// Go's name for a JSON value's kind, as used in our type errors.
+const char* kind_name(const json& v);
+
+// Joins a parent path and a member name ("process" + "args").
+std::string join_path(const std::string& parent, std::string_view key);
+std::string index_path(const std::string& parent, size_t i);
+
+// The member `key` of object `obj`, or nullptr when it is missing or null.
+const json* member(const json& obj, std::string_view key);
+
+// Fails unless `v` is an object.
+Result<void> expect_object(const json& v, const std::string& path);
+
+Result<std::string> as_string(const json& v, const std::string& path);
+Result<bool> as_bool(const json& v, const std::string& path);
+Result<uint64_t> as_u64(const json& v, const std::string& path);
+Result<uint32_t> as_u32(const json& v, const std::string& path);
+Result<int64_t> as_i64(const json& v, const std::string& path);
+Result<int32_t> as_i32(const json& v, const std::string& path);
+Result<std::vector<std::string>> as_string_array(const json& v, const std::string& path);
+Result<std::vector<uint32_t>> as_u32_array(const json& v, const std::string& path);
+Result<std::map<std::string, std::string>> as_string_map(const json& v,
+                                                         const std::string& path);
+
+// Member readers: leave `out` untouched when the member is absent or null,
+// exactly like Go leaves a zero value in place.
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  std::string& out);
+Result<void> read(const json& obj, std::string_view key, const std::string& parent, bool& out);
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  uint32_t& out);
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  uint64_t& out);
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  int64_t& out);
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  std::vector<std::string>& out);
+Result<void> read(const json& obj, std::string_view key, const std::string& parent,
+                  std::map<std::string, std::string>& out);
+// Sections kept as JSON: must be an object when present; null when absent.
+Result<void> read_object(const json& obj, std::string_view key, const std::string& parent,
+                         json& out);
+
+// Go's strconv.Quote, for messages that print values with %q.
+std::string go_quote(std::string_view s);
+
+}  // namespace orun::spec::detail

@@ -1,0 +1,66 @@
+// Reading <bundle>/config.json.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <sstream>
+#include <string>
+
+#include "orun/fd.hpp"
+#include "orun/spec.hpp"
+
+namespace orun::spec {
+
+namespace {
+
+Result<std::string> read_all(int fd, const std::string& name) {
+  std::string data;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail_errno("read " + name);
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  return data;
+}
+
+// nlohmann's messages start with "[json.exception.parse_error.101] "; the
+// rest ("parse error at line 1, column 2: ...") is what a user needs.
+std::string strip_exception_tag(std::string msg) {
+  if (!msg.empty() && msg[0] == '[') {
+    auto end = msg.find("] ");
+    if (end != std::string::npos) msg.erase(0, end + 2);
+  }
+  return msg;
+}
+
+}  // namespace
+
+Result<Spec> load(const std::string& bundle_dir) {
+  // runc names the file relative to the bundle it has chdir'd into.
+  const std::string name = "config.json";
+  std::string path = bundle_dir.empty() ? name : bundle_dir + "/" + name;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return fail("JSON specification file " + name + " not found", ENOENT);
+    return fail_errno("open " + name);
+  }
+  std::string data = ORUN_TRY(read_all(fd.get(), name));
+
+  nlohmann::json doc;
+  try {
+    // Like Go's json.Decoder, read one value and ignore what follows it.
+    std::istringstream in(data);
+    in >> doc;
+  } catch (const nlohmann::json::exception& e) {
+    return fail("parse " + name + ": " + strip_exception_tag(e.what()));
+  }
+  if (doc.is_null()) return fail("config cannot be null");
+  return parse(doc);
+}
+
+}  // namespace orun::spec

@@ -1,0 +1,40 @@
+// Shared state and helpers of the validation files (validate*.cpp).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "orun/result.hpp"
+#include "orun/spec.hpp"
+
+namespace orun::spec::detail {
+
+struct ValidateContext {
+  const Spec& spec;
+  std::string bundle;
+  bool rootless_euid = false;  // runc: os.Geteuid() != 0
+  // The container's id maps after runc's specconv: the config's, or the
+  // ones read from a joined user namespace.
+  std::vector<IdMapping> uid_maps, gid_maps;
+};
+
+// Go's path/filepath.Clean and Join.
+std::string clean_path(std::string_view p);
+std::string join_path_clean(std::string_view a, std::string_view b);
+
+// Host id for a container id, with runc's errors ("user namespaces enabled,
+// but no uid mappings found", "... no mapping found for uid N").
+Result<int64_t> host_id(const ValidateContext& c, int64_t id, bool uid);
+
+// Checks in the order runc runs them.
+Result<void> validate_mounts_specconv(const ValidateContext& c);  // null bytes
+Result<void> validate_mounts_strict(const ValidateContext& c);    // bind data, idmap
+Result<void> validate_rootless_mounts(const ValidateContext& c);  // uid=/gid= options
+Result<void> validate_scheduler(const nlohmann::json& sched);
+Result<void> validate_io_priority(const nlohmann::json& prio);
+Result<void> validate_memory_policy(const nlohmann::json& mpol);
+Result<void> validate_personality(const nlohmann::json& pers);
+Result<void> validate_net_devices(const ValidateContext& c);
+
+}  // namespace orun::spec::detail
