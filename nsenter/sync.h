@@ -23,12 +23,16 @@ enum orun_sync_type {
   ORUN_SYNC_HOOKS,          /* mounts done: parent runs prestart/createRuntime hooks */
   ORUN_SYNC_READY,          /* setup done: parent applies rlimits, writes state */
   ORUN_SYNC_WARNING,        /* payload: warning text to log; no reply */
+  ORUN_SYNC_SECCOMP,        /* value: the child's seccomp notify listener fd, for
+                               the parent to take with pidfd_getfd; sent with
+                               write(2) (see src/security/seccomp_notify.hpp) */
   /* parent -> child */
   ORUN_SYNC_MAP_ACK = 100,
   ORUN_SYNC_TIMENS_ACK,
   ORUN_SYNC_HOOKS_DONE,
   ORUN_SYNC_RUN,            /* continue to exec.fifo (create) or exec (exec) */
   ORUN_SYNC_ABORT,          /* parent failed: exit now */
+  ORUN_SYNC_SECCOMP_DONE,   /* the listener fd reached the seccomp agent */
 };
 
 struct orun_sync_hdr {

@@ -5,7 +5,8 @@
 # anything failed.
 #   BUILD_DIR=dir      build directory (default: <repo>/build-test)
 #   BUILD_TYPE=type    CMake build type (default: Debug)
-#   CTEST_ARGS="..."   extra ctest arguments (e.g. -R Lifecycle)
+#   CTEST_ARGS="..."   extra ctest arguments (e.g. -L unit, -R Lifecycle)
+#   ORUN_WERROR=OFF    do not treat warnings as errors (local use; CI keeps ON)
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,7 +23,7 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Debug}" \
-  -DORUN_WERROR=ON -DORUN_BUILD_TESTS=ON || exit 1
+  -DORUN_WERROR="${ORUN_WERROR:-ON}" -DORUN_BUILD_TESTS=ON || exit 1
 cmake --build "$build_dir" -j"$jobs" || exit 1
 
 status=0
@@ -34,6 +35,8 @@ if [[ -d "$repo/tests/bats" ]] && compgen -G "$repo/tests/bats/*.bats" >/dev/nul
     echo "test.sh: bats not installed, skipping tests/bats" >&2
   fi
 fi
+
+bash "$repo/tests/clients/run.sh" "$build_dir/orun" || status=1  # containerd, Docker, podman (docs/engines.md)
 
 # shellcheck disable=SC2086  # CTEST_ARGS is a list of arguments
 (cd "$build_dir" && ctest --output-on-failure -j"$jobs" ${CTEST_ARGS:-}) || status=1

@@ -2,6 +2,15 @@
 // the part the lifecycle needs: where the container's cgroup is, making and
 // removing it, the fast join, freezer state, the pids in it. Resource limits,
 // stats and events build on it (src/cgroups/).
+//
+// Layouts: v1 (one hierarchy per controller), v2 (/sys/fs/cgroup is
+// cgroup2) and hybrid (v1 controllers plus cgroup2 at /sys/fs/cgroup/unified).
+// On hybrid the container also joins the unified hierarchy under the same
+// path, as runc 1.5's fs driver does (its "" subsystem in hybrid mode): the
+// processes' "0::" line names the container, cgroup.kill works, and
+// controllers that only cgroup2 has (hugetlb on this kernel) can be used.
+// Limits otherwise follow the v1 rules there; the paths map has "" next to
+// the v1 controllers.
 #pragma once
 
 #include <sys/types.h>
@@ -48,8 +57,9 @@ class Manager {
   Result<JoinHandles> open_join() const;
   // Slow path: the parent writes the pid into cgroup.procs everywhere.
   Result<void> add_pid(pid_t pid, bool skip_v2) const;
-  // Removes every directory this container owns (retrying while the kernel
-  // still reaps its tasks).
+  // Removes the container's cgroup dirs (even pre-existing ones, as runc)
+  // and the parents create() made, retrying while the kernel still reaps
+  // their tasks.
   Result<void> destroy();
 
   bool frozen() const;
@@ -67,6 +77,9 @@ class Manager {
  private:
   std::map<std::string, std::string> paths_;
   std::vector<std::string> created_;  // dirs made by create(), deepest last
+  // False when create() found the cgroup in use (processes, frozen): then it
+  // is someone else's and destroy() leaves the pre-existing dirs alone.
+  bool owns_leaves_ = true;
 };
 
 // runc's Set at create: linux.resources (limits, then the device rules with

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -80,6 +81,27 @@ Error unified_error(const std::string& dir, const std::string& key, const Error&
   return Error{e.err, "unable to set unified resource \"" + key + "\": " + e.msg};
 }
 
+// Enables `ctrl` for the children of every ancestor of `dir` below the
+// cgroup2 mount (best effort: the write that follows reports the failure).
+void enable_in_ancestors(const std::string& dir, const std::string& ctrl) {
+  std::vector<std::string> chain;
+  for (std::string p = dir; p.size() > 1;) {
+    auto slash = p.rfind('/');
+    if (slash == std::string::npos || slash == 0) break;
+    p = p.substr(0, slash);
+    struct stat st{};
+    if (stat((p + "/cgroup.subtree_control").c_str(), &st) != 0) break;
+    chain.push_back(p);
+  }
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    int fd = open((*it + "/cgroup.subtree_control").c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    UniqueFd guard(fd);
+    std::string v = "+" + ctrl;
+    (void)!write(fd, v.data(), v.size());
+  }
+}
+
 }  // namespace
 
 std::string FsProbe::dir(const std::string& ctrl) const {
@@ -121,12 +143,20 @@ Result<void> execute(const Plan& p, Layout layout, const std::map<std::string, s
     std::string dir = probe.dir(w.ctrl);
     if (dir.empty()) return fail("cannot set " + w.ctrl + " limit: container could not join or create cgroup");
     std::string path = dir + "/" + w.file;
+    if (w.flags & kEnableController) enable_in_ancestors(dir, w.file.substr(0, w.file.find('.')));
     int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
       int err = errno;
       if (err == ENOENT && (w.flags & kOptional)) continue;
       Error e{err, "open " + path + ": " + errno_text(err)};
       if (w.flags & kUnified) return std::unexpected(unified_error(dir, w.file, e));
+      // cgroup2 without the controller (not enabled for this cgroup, or
+      // bound to a v1 hierarchy on a hybrid host): say which.
+      std::string ctrl = w.file.substr(0, w.file.find('.'));
+      if (err == ENOENT && layout == Layout::v2 && !probe.has(ctrl))
+        return fail("cannot set " + ctrl + " limit: controller \"" + ctrl + "\" not available in " + dir + " (" +
+                        e.msg + ")",
+                    ENOENT);
       return std::unexpected(e);
     }
     UniqueFd guard(fd);
@@ -158,8 +188,8 @@ Result<void> execute(const Plan& p, Layout layout, const std::map<std::string, s
       // The kernel clamps cpu.shares silently: say what it allows instead.
       auto back = probe.read(w.ctrl, w.file);
       if (back) {
-        uint64_t got = std::stoull(*back);
-        uint64_t want = std::stoull(w.value);
+        uint64_t got = std::strtoull(back->c_str(), nullptr, 10);
+        uint64_t want = std::strtoull(w.value.c_str(), nullptr, 10);
         if (want > got) return fail("the maximum allowed cpu-shares is " + std::to_string(got));
         if (want < got) return fail("the minimum allowed cpu-shares is " + std::to_string(got));
       }

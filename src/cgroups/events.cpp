@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -114,7 +115,7 @@ Result<std::vector<pid_t>> all_pids(const std::map<std::string, std::string>& pa
       return fail_errno("open " + d + "/cgroup.procs");
     }
     for (std::string l; std::getline(procs, l);)
-      if (!l.empty()) out.push_back(static_cast<pid_t>(std::stol(l)));
+      if (!l.empty()) out.push_back(static_cast<pid_t>(std::strtol(l.c_str(), nullptr, 10)));
     DIR* dd = opendir(d.c_str());
     if (!dd) continue;
     while (dirent* e = readdir(dd))

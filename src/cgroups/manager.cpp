@@ -6,7 +6,9 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -157,6 +159,27 @@ void enable_controllers(const std::string& leaf) {
   }
 }
 
+Result<void> inherit_cpuset(const std::string& dir);
+
+bool cpuset_empty(const std::string& dir) {
+  for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
+    auto v = read_file(dir + "/" + f);
+    if (!v) return false;  // not a cpuset dir (the mount's parent)
+    if (v->find_first_not_of(" \n") == std::string::npos) return true;
+  }
+  return false;
+}
+
+// A v1 cpuset with no cpus or mems refuses tasks (ENOSPC): fill every empty
+// one from the leaf up to the first configured ancestor, top down, as runc's
+// cpuset ensureParent. Parents made by someone else (a pod cgroup) count.
+Result<void> ensure_cpuset(const std::string& leaf) {
+  std::vector<std::string> chain;
+  for (std::string p = leaf; p.size() > 1 && cpuset_empty(p); p = parent_of(p)) chain.push_back(p);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) ORUN_TRY_VOID(inherit_cpuset(*it));
+  return {};
+}
+
 Result<void> inherit_cpuset(const std::string& dir) {
   for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
     auto cur = read_file(dir + "/" + f);
@@ -247,10 +270,8 @@ Result<void> Manager::create() {
     for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
       if (mkdir(it->c_str(), 0755) < 0 && errno != EEXIST) return fail_errno("create cgroup " + *it);
       created_.push_back(*it);
-      // A v1 cpuset starts with no cpus and mems, and a task can't join it
-      // (ENOSPC): inherit the parent's, as runc does.
-      if (is_cpuset) ORUN_TRY_VOID(inherit_cpuset(*it));
     }
+    if (is_cpuset) ORUN_TRY_VOID(ensure_cpuset(dir));
     // runc's create-time checks: the cgroup must be empty and not frozen.
     auto procs = read_file(dir + "/cgroup.procs");
     if (procs) {
@@ -258,10 +279,16 @@ Result<void> Manager::create() {
       std::istringstream in(*procs);
       std::string l;
       while (std::getline(in, l)) n += !l.empty();
-      if (n > 0) return fail("container's cgroup is not empty: " + std::to_string(n) + " process(es) found");
+      if (n > 0) {
+        owns_leaves_ = false;
+        return fail("container's cgroup is not empty: " + std::to_string(n) + " process(es) found");
+      }
     }
   }
-  if (frozen()) return fail("container's cgroup unexpectedly frozen");
+  if (frozen()) {
+    owns_leaves_ = false;
+    return fail("container's cgroup unexpectedly frozen");
+  }
   if (paths_.size() == 1 && paths_.count("")) enable_controllers(paths_.at(""));
   return {};
 }
@@ -302,15 +329,17 @@ Result<void> Manager::add_pid(pid_t pid, bool skip_v2) const {
 }
 
 Result<void> Manager::destroy() {
+  // The container's own cgroups go even when they existed before create
+  // (as runc's RemovePaths); the parents orun made on the way too, if empty.
   std::vector<std::string> dirs = created_;
-  if (dirs.empty()) {
-    // Rebuilt from state without the list: remove the leaf dirs only.
-    for (auto& [ctrl, dir] : paths_) {
-      bool seen = false;
-      for (auto& d : dirs) seen |= d == dir;
-      if (!seen) dirs.push_back(dir);
-    }
+  for (auto& [ctrl, dir] : paths_) {
+    if (!owns_leaves_) break;
+    bool seen = false;
+    for (auto& d : dirs) seen |= d == dir;
+    if (!seen) dirs.push_back(dir);
   }
+  // Deepest first: rmdir needs the children gone. Reverse iteration below.
+  std::stable_sort(dirs.begin(), dirs.end(), [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
   // Leaves are the container's own cgroups: retry while the kernel finishes
   // reaping their tasks. Parents orun made on the way are shared with other
   // containers: remove them only if they are empty now.
@@ -387,7 +416,7 @@ Result<std::vector<pid_t>> Manager::pids() const {
   std::istringstream in(*procs);
   std::string l;
   while (std::getline(in, l))
-    if (!l.empty()) out.push_back(static_cast<pid_t>(std::stol(l)));
+    if (!l.empty()) out.push_back(static_cast<pid_t>(std::strtol(l.c_str(), nullptr, 10)));
   return out;
 }
 

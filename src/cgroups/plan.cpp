@@ -1,5 +1,6 @@
 #include "cgroups/plan.hpp"
 
+#include <cstdlib>
 #include <limits>
 
 namespace orun::cgroups {
@@ -16,7 +17,7 @@ std::optional<uint64_t> read_uint(const Probe& p, const std::string& ctrl, const
   while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
   if (v == "max") return std::numeric_limits<uint64_t>::max();
   if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  return std::stoull(v);
+  return std::strtoull(v.c_str(), nullptr, 10);
 }
 
 std::string pids_value(int64_t limit) {
@@ -162,7 +163,16 @@ Result<Plan> plan_v1(const Resources& r, const std::vector<DeviceRule>& defaults
   plan_v1_cpu(r, w);
   if (r.pids_limit) w.push_back({"pids", "pids.max", pids_value(*r.pids_limit)});
   plan_v1_blkio(r, p, w);
-  plan_hugetlb(r, "hugetlb", ".limit_in_bytes", w);
+  if (!p.has("hugetlb") && p.has("")) {
+    // Hybrid hosts may have hugetlb only on cgroup2 (this kernel's default
+    // when no v1 hierarchy claims it): limit it there rather than fail as
+    // runc does ("cannot set hugetlb limit").
+    size_t first = w.size();
+    plan_hugetlb(r, "", ".max", w);
+    if (first < w.size()) w[first].flags |= kEnableController;
+  } else {
+    plan_hugetlb(r, "hugetlb", ".limit_in_bytes", w);
+  }
   if (r.net_cls_classid != 0) w.push_back({"net_cls", "net_cls.classid", str(uint64_t{r.net_cls_classid})});
   for (auto& pr : r.net_prio_ifpriomap)
     w.push_back({"net_prio", "net_prio.ifpriomap", pr.name + " " + str(uint64_t{pr.priority})});

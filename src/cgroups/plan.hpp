@@ -24,6 +24,7 @@ enum WriteFlag : unsigned {
   kMemoryLimit = 1u << 4,     // EBUSY: explain with the current usage
   kUnified = 1u << 5,         // a linux.resources.unified entry: runc's errors
   kByLine = 1u << 6,          // one write(2) per line
+  kEnableController = 1u << 7, // cgroup2: enable the file's controller in every ancestor first
 };
 
 struct Write {

@@ -191,10 +191,12 @@ Result<std::vector<DeviceRule>> parse_devices(const Json& arr, const std::string
     ORUN_TRY_VOID(opt_int(e, "minor", wi, minor));
     d.major = major.value_or(-1);
     d.minor = minor.value_or(-1);
-    ORUN_TRY_VOID(opt_string(e, "access", wi, d.access));
-    if (d.access.empty()) return fail("device access at " + std::to_string(i) + " field cannot be empty");
-    for (char c : d.access)
-      if (c != 'r' && c != 'w' && c != 'm') return fail(wi + ".access: invalid device access \"" + d.access + "\"");
+    std::string access;
+    ORUN_TRY_VOID(opt_string(e, "access", wi, access));
+    if (access.empty()) return fail("device access at " + std::to_string(i) + " field cannot be empty");
+    // Like runc, letters other than r, w and m are ignored ("rwa" is "rw").
+    for (char c : std::string("rwm"))
+      if (access.find(c) != std::string::npos) d.access += c;
     out.push_back(d);
   }
   return out;

@@ -43,6 +43,16 @@ Action define_command(const CommandSpec& cmd, CLI::App& app, bool& help,
   return action;
 }
 
+// urfave adds this command itself; it is not in all_commands().
+const CommandSpec& help_command() {
+  static const CommandSpec spec{
+      .name = "help",
+      .usage = "Shows a list of commands or help for one command",
+      .args_usage = "[command]",
+  };
+  return spec;
+}
+
 // `prog help [command]`.
 int run_help(const GlobalOptions& g, const CLI::App& global, const std::vector<std::string>& args,
              const Writer& out) {
@@ -52,6 +62,7 @@ int run_help(const GlobalOptions& g, const CLI::App& global, const std::vector<s
     return 0;
   }
   const CommandSpec* cmd = find_command(args.front());
+  if (args.front() == "help" || args.front() == "h") cmd = &help_command();
   if (cmd == nullptr) return no_help_topic(args.front());
   CLI::App app;
   app.set_help_flag();

@@ -53,6 +53,10 @@ std::vector<std::string> all_names(const CLI::Option& opt) {
   return names;
 }
 
+// Every value reaches CLI11 behind this marker: CLI11 reads an empty
+// `--name=` as "the value is the next word", and `--bundle ""` is valid.
+constexpr char kValueMark = ':';
+
 std::string go_quote_ascii(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -72,7 +76,7 @@ CLI::Option* add_flag(CLI::App& app, const FlagInfo& info, FlagKind kind,
     cli_names += dash(n);
   }
   CLI::callback_t cb = [set = std::move(set)](const CLI::results_t& values) {
-    for (const auto& v : values) set(v);
+    for (const auto& v : values) set(v.empty() ? v : v.substr(1));
     return true;
   };
   CLI::Option* opt = app.add_option(cli_names, std::move(cb), info.usage);
@@ -149,7 +153,7 @@ Result<void> apply(CLI::App& app, const ParsedArgs& parsed) {
   for (auto it = parsed.args.rbegin(); it != parsed.args.rend(); ++it) words.push_back(*it);
   words.emplace_back("--");
   for (auto it = parsed.flags.rbegin(); it != parsed.flags.rend(); ++it)
-    words.push_back("--" + it->name + "=" + it->value);
+    words.push_back("--" + it->name + "=" + kValueMark + it->value);
   try {
     app.parse(words);
   } catch (const CLI::ParseError& e) {

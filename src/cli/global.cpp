@@ -1,6 +1,5 @@
 #include "cli/global.hpp"
 
-#include <fcntl.h>
 #include <seccomp.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -10,12 +10,6 @@ namespace orun::cli::unimplemented {
 
 Result<int> checkpoint(const GlobalOptions& g, const CheckpointOptions& o);
 Result<int> restore(const GlobalOptions& g, const RestoreOptions& o);
-Result<int> events(const GlobalOptions& g, const EventsOptions& o);
-Result<int> exec(const GlobalOptions& g, const ExecOptions& o);
-Result<int> pause(const GlobalOptions& g, const IdOptions& o);
-Result<int> resume(const GlobalOptions& g, const IdOptions& o);
-Result<int> ps(const GlobalOptions& g, const PsOptions& o);
-Result<int> update(const GlobalOptions& g, const UpdateOptions& o);
 Result<int> init(const GlobalOptions& g);
 
 }  // namespace orun::cli::unimplemented

@@ -21,8 +21,11 @@
 #include "orun/log.hpp"
 #include "orun/spec.hpp"
 #include "process/foreground.hpp"
+#include "process/hooks.hpp"
 #include "process/spawn.hpp"
 #include "security/rlimits.hpp"
+#include "security/seccomp.hpp"
+#include "security/seccomp_notify.hpp"
 
 namespace orun::commands {
 
@@ -113,15 +116,17 @@ Result<std::map<std::string, std::string>> exec_cgroup(const std::map<std::strin
       std::string c;
       while (std::getline(ss, c, ',')) ctrls.push_back(c);
     }
+    for (auto& c : ctrls)
+      if (!base.count(c)) return fail("invalid --cgroup argument: unknown controller " + c);
     for (auto& [ctrl, dir] : paths) {
-      if (!base.count(ctrl)) continue;
       bool match = ctrls.empty();
       for (auto& c : ctrls) match |= c == ctrl;
       if (!match) continue;
       std::string p = (std::filesystem::path(base.at(ctrl)) / sub).lexically_normal().string();
-      if (p.rfind(base.at(ctrl), 0) != 0) return fail("invalid --cgroup argument: " + a);
+      if (p.rfind(base.at(ctrl), 0) != 0 || p == base.at(ctrl) + "/..")
+        return fail("invalid --cgroup argument: bad sub cgroup path: " + sub);
       struct stat st{};
-      if (stat(p.c_str(), &st) < 0) return fail_errno("invalid --cgroup argument: " + a);
+      if (stat(p.c_str(), &st) < 0) return fail_errno("failed adding pid to sub-cgroup " + p);
       dir = p;
     }
   }
@@ -197,6 +202,13 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
     }
   }
 
+  UniqueFd pidfd_sock;
+  if (!o.pidfd_socket.empty()) pidfd_sock = ORUN_TRY(connect_socket(o.pidfd_socket));
+  for (unsigned i = 0; i < o.preserve_fds; i++) {
+    if (fcntl(3 + static_cast<int>(i), F_GETFD) < 0)
+      return fail_errno("unable to stat preserved-fd " + std::to_string(i) + " (of " + std::to_string(o.preserve_fds) + ")");
+  }
+
   init::InitConfig ic;
   ic.spec = &cfg;
   ic.process = &proc;
@@ -206,7 +218,12 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   ic.is_exec = true;
   ic.preserve_fds = o.preserve_fds;
   ic.console_fd = console_child ? console_child.get() : -1;
+  ic.pidfd_fd = pidfd_sock ? pidfd_sock.get() : -1;
+  ic.clear_onlcr = static_cast<bool>(console_parent);
   ic.log_fd = log::fd();
+  // The filter is the container's (from the config it was created with).
+  auto seccomp = ORUN_TRY(security::seccomp::prepare(nscfg.linux.seccomp, security::seccomp::cache_dir_for_root(g.root)));
+  ic.seccomp = seccomp ? &*seccomp : nullptr;
   ic.new_user_ns = userns;
   ic.cgroup_paths = cg.paths();
   req.child_main = [&ic](int sync_fd) -> int {
@@ -214,6 +231,10 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
     init::container_main(ic);
   };
   req.on_warning = [](const std::string& w) { log::warn(w); };
+  req.on_seccomp_listener = [&](pid_t pid, int child_fd) -> Result<void> {
+    auto state = nlohmann::json::parse(process::hook_state(o.id, "running", st.init_pid, st.bundle, nscfg.annotations));
+    return security::seccomp::send_listener_to_agent(*seccomp, pid, child_fd, state);
+  };
   req.on_ready = [&](pid_t pid) -> Result<void> {
     auto warnings = ORUN_TRY(security::apply_rlimits(pid, proc.rlimits));
     for (auto& w : warnings) log::warn(w);
@@ -222,12 +243,14 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
 
   sigset_t old{};
   if (!o.detach) old = process::block_all_signals();
-  auto pid = process::spawn(req);
+  log::debug("nsexec container setup: exec joining container " + o.id + " (init " + std::to_string(st.init_pid) + ")");
+  auto pid = with_context(process::spawn(req), "unable to start container process");
   if (!pid) {
     if (!o.detach) sigprocmask(SIG_SETMASK, &old, nullptr);
     return std::unexpected(pid.error());
   }
   console_child.reset();
+  log::debug("exec: process " + std::to_string(*pid) + " started");
   UniqueFd master;
   if (console_parent) master = ORUN_TRY(process::recv_fd(console_parent.get()));
   if (master) process::clear_onlcr(master.get());

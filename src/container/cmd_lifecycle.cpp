@@ -2,12 +2,15 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "container/lifecycle.hpp"
 #include "orun/commands.hpp"
+#include "orun/log.hpp"
 #include "orun/spec.hpp"
 #include "process/foreground.hpp"
 #include "process/hooks.hpp"
+#include "process/notify_socket.hpp"
 
 namespace orun::commands {
 
@@ -48,8 +51,14 @@ Result<int> start(const GlobalOptions& g, const IdOptions& o) {
     case Status::paused:
       return fail("cannot start a container in the paused state");
   }
+  // With NOTIFY_SOCKET, start returns once the container says READY=.
+  UniqueFd notify;
+  std::string dir = container::state_dir(g.root, o.id);
+  if (!process::host_notify_socket().empty() && access((dir + "/notify").c_str(), F_OK) == 0)
+    notify = ORUN_TRY(process::bind_notify(dir));
   ORUN_TRY_VOID(container::start_container(g.root, s));
   ORUN_TRY_VOID(run_poststart(g.root, s));
+  if (notify) ORUN_TRY_VOID(process::wait_ready_and_relay(notify.get(), s.init_pid, s.init_pid));
   return 0;
 }
 
@@ -65,6 +74,16 @@ Result<int> run(const GlobalOptions& g, const RunOptions& o) {
     return std::unexpected(created.error());
   }
   container::State& s = created->state;
+  UniqueFd notify;
+  if (!process::host_notify_socket().empty()) {
+    auto n = process::bind_notify(container::state_dir(g.root, s.id));
+    if (!n) {
+      (void)container::kill_and_wait(g.root, s);
+      (void)container::destroy_container(g.root, s);
+      return std::unexpected(n.error());
+    }
+    notify = std::move(*n);
+  }
   if (auto r = container::start_container(g.root, s); !r) {
     (void)container::kill_and_wait(g.root, s);
     waitpid(s.init_pid, nullptr, WNOHANG);
@@ -76,9 +95,17 @@ Result<int> run(const GlobalOptions& g, const RunOptions& o) {
     (void)container::destroy_container(g.root, s);
     return std::unexpected(r.error());
   }
+  if (notify) {
+    // Foreground: orun stays the main process; detached: init is.
+    if (auto r = process::wait_ready_and_relay(notify.get(), s.init_pid, foreground ? getpid() : s.init_pid); !r)
+      log::warn(r.error().msg);
+  }
   if (!foreground) return 0;
 
   auto code = process::forward_until_exit(s.init_pid, created->console_master.get());
+  // A SIGKILLed init in a cgroup that saw an OOM kill: say why, once.
+  if (code && *code == 128 + SIGKILL && cgroups::oom_kill_count(cgroups::Manager::from_paths(s.cgroup_paths)) > 0)
+    log::error("container init was OOM-killed (memory limit too low?)");
   if (!o.keep) {
     auto d = container::destroy_container(g.root, s);
     if (!d && code) return std::unexpected(d.error());

@@ -8,18 +8,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
 
 #include "container/lifecycle.hpp"
 #include "init/init.hpp"
+#include "init/mount_idmap.hpp"
 #include "orun/log.hpp"
 #include "orun/spec.hpp"
 #include "process/foreground.hpp"
 #include "process/hooks.hpp"
+#include "process/notify_socket.hpp"
 #include "process/spawn.hpp"
 #include "security/rlimits.hpp"
+#include "security/seccomp.hpp"
+#include "security/seccomp_notify.hpp"
 
 namespace orun::container {
 
@@ -61,6 +66,25 @@ Result<void> check_terminal(const spec::Process& p, const CreateOptions& o, Crea
   return {};
 }
 
+// Socket activation: fds 3.. handed to us for our own pid go to the
+// container, with LISTEN_FDS/LISTEN_PID rewritten for it.
+unsigned listen_fds() {
+  const char* pid = getenv("LISTEN_PID");
+  const char* fds = getenv("LISTEN_FDS");
+  if (!pid || !fds || atoi(pid) != getpid()) return 0;
+  int n = atoi(fds);
+  return n > 0 ? static_cast<unsigned>(n) : 0;
+}
+
+Result<void> check_preserved_fds(unsigned total) {
+  for (unsigned i = 0; i < total; i++) {
+    int fd = 3 + static_cast<int>(i);
+    if (fcntl(fd, F_GETFD) < 0)
+      return fail_errno("unable to stat preserved-fd " + std::to_string(i) + " (of " + std::to_string(total) + ")");
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o, CreateMode mode) {
@@ -77,11 +101,21 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   spec::Spec s = ORUN_TRY(spec::load(bundle));
   if (!s.process) return fail("process property must not be empty");
   ORUN_TRY_VOID(spec::validate(s, bundle));
+  unsigned nlisten = listen_fds();
+  if (nlisten > 0) {
+    s.process->env.push_back("LISTEN_FDS=" + std::to_string(nlisten));
+    s.process->env.push_back("LISTEN_PID=1");
+  }
+  unsigned preserve = nlisten + o.preserve_fds;
+  ORUN_TRY_VOID(check_preserved_fds(preserve));
   const spec::Process& proc = *s.process;
   ORUN_TRY_VOID(check_terminal(proc, o, mode));
   std::string rootfs = abs_clean(bundle, s.root->path);
 
   ORUN_TRY_VOID(mkdir_all(g.root, 0700));
+  // Compiled (or found in the cache) before anything is made, so a bad
+  // profile leaves nothing behind; the child inherits the program by fork.
+  auto seccomp = ORUN_TRY(security::seccomp::prepare(s.linux.seccomp, security::seccomp::cache_dir_for_root(g.root)));
   std::string dir = state_dir(g.root, o.id);
   if (mkdir(dir.c_str(), 0711) < 0) {
     if (errno == EEXIST) return fail("container with given ID already exists");
@@ -108,10 +142,12 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     }
   });
   auto lock = ORUN_TRY(Lock::acquire(dir));
+  if (!process::host_notify_socket().empty()) ORUN_TRY_VOID(process::prepare_notify(s, dir));
 
   cg = ORUN_TRY(cgroups::Manager::for_container(s.linux.cgroups_path, o.id));
   cgroup_made = true;
   ORUN_TRY_VOID(cg.create());
+  ORUN_TRY_VOID(cgroups::apply_resources(cg, s.linux));
 
   std::string fifo = dir + "/exec.fifo";
   if (mkfifo(fifo.c_str(), 0622) < 0) return fail_errno("mkfifo " + fifo);
@@ -158,6 +194,12 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     }
   }
 
+  UniqueFd pidfd_sock;
+  if (!o.pidfd_socket.empty()) pidfd_sock = ORUN_TRY(connect_console_socket(o.pidfd_socket));
+  // Bind sources the container's root may not be able to open (user
+  // namespaces) and id-mapped binds are prepared here, on the host side.
+  auto mount_sources = ORUN_TRY(init::prepare_mount_sources(s, bundle, rootfs, -1));
+
   init::InitConfig ic;
   ic.spec = &s;
   ic.process = &proc;
@@ -166,19 +208,27 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   ic.rootfs = rootfs;
   ic.no_pivot = o.no_pivot;
   ic.no_new_keyring = o.no_new_keyring;
-  ic.preserve_fds = o.preserve_fds;
+  ic.preserve_fds = preserve;
   ic.fifo_fd = fifo_fd;
   ic.console_fd = console_child ? console_child.get() : -1;
+  ic.pidfd_fd = pidfd_sock ? pidfd_sock.get() : -1;
+  ic.clear_onlcr = static_cast<bool>(console_parent);
   ic.log_fd = log::fd();
+  ic.seccomp = seccomp ? &*seccomp : nullptr;
   ic.new_mount_ns = s.linux.has_namespace(spec::NamespaceType::mount);
   ic.new_user_ns = new_userns;
   ic.cgroup_ns = s.linux.has_namespace(spec::NamespaceType::cgroup);
   ic.cgroup_paths = cg.paths();
+  for (auto& [index, fd] : mount_sources) ic.mount_source_fds[index] = fd.get();
   req.child_main = [&ic](int sync_fd) -> int {
     ic.sync_fd = sync_fd;
     init::container_main(ic);
   };
   req.on_warning = [](const std::string& w) { log::warn(w); };
+  req.on_seccomp_listener = [&](pid_t pid, int child_fd) -> Result<void> {
+    auto state = nlohmann::json::parse(process::hook_state(o.id, "creating", pid, bundle, s.annotations));
+    return security::seccomp::send_listener_to_agent(*seccomp, pid, child_fd, state);
+  };
   req.on_hooks = [&](pid_t pid) -> Result<void> {
     // After the mounts, in orun's namespaces: prestart (deprecated), then createRuntime.
     auto state = process::hook_state(o.id, "creating", pid, bundle, s.annotations);
@@ -197,7 +247,12 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     st.rootfs = rootfs;
     st.annotations = s.annotations;
     st.cgroup_paths = cg.paths();
-    st.cgroup_created = cg.created_dirs();
+    // delete removes the container's own cgroups, not parents made on the
+    // way (runc leaves those; callers that made them remove them).
+    for (auto& d : cg.created_dirs())
+      for (auto& [ctrl, leaf] : cg.paths())
+        if (d == leaf && std::find(st.cgroup_created.begin(), st.cgroup_created.end(), d) == st.cgroup_created.end())
+          st.cgroup_created.push_back(d);
     st.private_pid_ns = private_pid;
     for (auto t : {spec::NamespaceType::pid, spec::NamespaceType::network, spec::NamespaceType::mount,
                    spec::NamespaceType::ipc, spec::NamespaceType::uts, spec::NamespaceType::user,
@@ -209,7 +264,9 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     return save(g.root, st);
   };
 
-  init_pid = ORUN_TRY(process::spawn(req));
+  log::debug("nsexec container setup: spawning init for " + o.id + " (rootfs " + rootfs + ")");
+  init_pid = ORUN_TRY(with_context(process::spawn(req), "unable to start container process: error during container init"));
+  log::debug("container init " + std::to_string(init_pid) + " is waiting on exec.fifo");
   console_child.reset();
 
   Created out;

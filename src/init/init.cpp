@@ -22,9 +22,15 @@
 #include "init/rootfs.hpp"
 #include "init/sysctl.hpp"
 #include "init/user.hpp"
+#include "orun/log.hpp"
 #include "process/hooks.hpp"
 #include "process/spawn.hpp"
+#include "security/apparmor.hpp"
 #include "security/capabilities.hpp"
+#include "security/exe_seal.hpp"
+#include "security/seccomp.hpp"
+#include "security/seccomp_notify.hpp"
+#include "security/selinux.hpp"
 #include "sys/fds.hpp"
 #include "sys/procfs.hpp"
 
@@ -95,11 +101,28 @@ Result<void> setup_console(const InitConfig& c) {
     ioctl(master, TIOCSWINSZ, &ws);
   }
   if (!c.is_exec && c.new_mount_ns) ORUN_TRY_VOID(setup_dev_console_fd(slave));
+  if (c.clear_onlcr) {
+    // orun copies the output to a terminal that translates on its own.
+    termios t{};
+    if (tcgetattr(master, &t) == 0) {
+      t.c_oflag &= ~static_cast<tcflag_t>(ONLCR);
+      tcsetattr(master, TCSANOW, &t);
+    }
+  }
   ORUN_TRY_VOID(process::send_fd(c.console_fd, master, slave_path));
   for (int fd = 0; fd <= 2; fd++)
     if (dup2(slave, fd) < 0) return fail_errno("dup2 console");
   if (ioctl(0, TIOCSCTTY, 0) < 0) return fail_errno("setctty");
   return {};
+}
+
+// --pidfd-socket: a pidfd of ourselves (the container process to be).
+Result<void> send_pidfd(const InitConfig& c) {
+  if (c.pidfd_fd < 0) return {};
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+  if (pidfd < 0) return fail_errno("pidfd_open");
+  UniqueFd g(pidfd);
+  return process::send_fd(c.pidfd_fd, pidfd, c.is_exec ? "setns" : "standard");
 }
 
 Result<void> make_cwd(const spec::Process& p) {
@@ -127,12 +150,24 @@ Result<void> verify_cwd() {
   return {};
 }
 
+// linux.seccomp: the program the parent compiled (we inherited it by fork).
+// With SCMP_ACT_NOTIFY the listener goes to the parent, and on to the agent,
+// before we continue; our copy is closed then.
+Result<void> load_seccomp(const InitConfig& c) {
+  if (!c.seccomp) return {};
+  int listener = ORUN_TRY(security::seccomp::load(*c.seccomp));
+  if (listener < 0) return {};
+  UniqueFd l(listener);
+  return security::seccomp::send_listener_to_parent(c.sync_fd, listener);
+}
+
 // Steps up to the handshake with the parent that writes state.json.
 Result<void> setup_before_ready(const InitConfig& c) {
   const spec::Spec& s = *c.spec;
   const spec::Process& p = *c.process;
   if (setsid() < 0) return fail_errno("setsid");
   ORUN_TRY_VOID(write_oom_score_adj(p));
+  if (!c.no_new_keyring) ORUN_TRY_VOID(security::selinux_set_keycreate_label(p.selinux_label));
   ORUN_TRY_VOID(join_session_keyring(c));
 
   RootfsContext rc;
@@ -144,6 +179,7 @@ Result<void> setup_before_ready(const InitConfig& c) {
   rc.in_userns = c.new_user_ns;
   rc.cgroup_paths = c.cgroup_paths;
   rc.cgroup_ns = c.cgroup_ns;
+  rc.source_fds = c.mount_source_fds;
   ORUN_TRY_VOID(prepare_rootfs(rc));
   ORUN_TRY_VOID(process::child_sync(c.sync_fd, ORUN_SYNC_HOOKS, ORUN_SYNC_HOOKS_DONE));
   if (!s.hooks.create_container.empty()) {
@@ -156,8 +192,10 @@ Result<void> setup_before_ready(const InitConfig& c) {
   }
   ORUN_TRY_VOID(enter_rootfs(rc));
   if (p.terminal) ORUN_TRY_VOID(setup_console(c));
+  ORUN_TRY_VOID(send_pidfd(c));
   ORUN_TRY_VOID(make_cwd(p));
   ORUN_TRY_VOID(apply_hostname(s));
+  ORUN_TRY_VOID(security::apply_apparmor_profile(p.apparmor_profile));
   // Before finalize: readonlyPaths may make /proc/sys read-only.
   ORUN_TRY_VOID(apply_sysctls(s.linux.sysctl));
   ORUN_TRY_VOID(finalize_rootfs(rc));
@@ -169,6 +207,10 @@ Result<void> setup_before_ready(const InitConfig& c) {
 Result<std::pair<std::string, std::vector<std::string>>> setup_identity(const InitConfig& c) {
   const spec::Process& p = *c.process;
   if (p.no_new_privileges) ORUN_TRY_VOID(set_no_new_privs());
+  ORUN_TRY_VOID(security::selinux_set_exec_label(p.selinux_label));
+  // Without no_new_privs loading a filter needs CAP_SYS_ADMIN: before the
+  // capabilities go (runc's order). With it: as late as possible, below.
+  if (!p.no_new_privileges) ORUN_TRY_VOID(load_seccomp(c));
   // Warnings (unknown capabilities ...) travel to the parent's logger.
   auto warn = [&c](const std::string& w) { orun_sync_send(c.sync_fd, ORUN_SYNC_WARNING, 0, w.data(), w.size()); };
   if (p.capabilities) ORUN_TRY_VOID(security::drop_bounding_set(*p.capabilities, warn));
@@ -196,6 +238,8 @@ Result<void> setup_exec_before_ready(const InitConfig& c) {
     if (setsid() < 0) return fail_errno("setsid");
     ORUN_TRY_VOID(setup_console(c));
   }
+  ORUN_TRY_VOID(send_pidfd(c));
+  ORUN_TRY_VOID(security::apply_apparmor_profile(p.apparmor_profile));
   // The container's umask, if its config sets one; else orun's inherited one.
   if (c.spec->process && c.spec->process->user.umask) umask(static_cast<mode_t>(*c.spec->process->user.umask));
   return {};
@@ -214,16 +258,27 @@ Result<void> setup_exec_before_ready(const InitConfig& c) {
 
 void container_main(const InitConfig& c) {
   reset_signals();
+  log::debug(c.is_exec ? "nsexec container setup done: child process in init() for exec"
+                       : "nsexec container setup done: child process in init()");
   // Only what the container needs survives: stdio, preserved fds and our
   // own handles. Anything else (the state-dir lock, orun's files) goes now.
-  std::vector<int> keep{c.sync_fd, c.fifo_fd, c.console_fd, c.log_fd};
+  std::vector<int> keep{c.sync_fd, c.fifo_fd, c.console_fd, c.pidfd_fd, c.log_fd};
+  for (auto& [index, fd] : c.mount_source_fds) keep.push_back(fd);
   sys::close_fds_except(3 + c.preserve_fds, keep);
+  // CVE-2019-5736: the payload is exec'd through a sealed helper, never
+  // from this process image (the host orun binary).
+  auto helper = security::make_sealed_exec_helper();
+  if (!helper) die(c, helper.error(), true);
 
   if (auto r = c.is_exec ? setup_exec_before_ready(c) : setup_before_ready(c); !r) die(c, r.error(), true);
   if (auto r = process::child_sync(c.sync_fd, ORUN_SYNC_READY, ORUN_SYNC_RUN); !r) die(c, r.error(), true);
   auto ident = setup_identity(c);
   if (!ident) die(c, ident.error(), true);
   auto& [path, env] = *ident;
+  // With no_new_privs: as few syscalls as possible run under the filter.
+  if (c.process->no_new_privileges) {
+    if (auto r = load_seccomp(c); !r) die(c, r.error().context("unable to init seccomp"), true);
+  }
 
   // Closing the sync socket tells the parent setup is complete.
   close(c.sync_fd);
@@ -242,16 +297,21 @@ void container_main(const InitConfig& c) {
     if (auto r = process::run_hooks(c.spec->hooks.start_container, "startContainer", state, &env); !r)
       die(c, r.error(), false);
   }
+  log::debug(std::string(c.is_exec ? "setns_init" : "standard_init") + ": about to exec " + path);
   // CVE-2024-21626 / CVE-2016-9962: no orun fd reaches the container.
-  sys::close_fds_except(3 + c.preserve_fds, {});
+  sys::close_fds_except(3 + c.preserve_fds, {helper->get()});
+  // Preserved fds (LISTEN_FDS and --preserve-fds) reach the process.
+  for (int fd = 3; fd < 3 + static_cast<int>(c.preserve_fds); fd++) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
 
   std::vector<char*> argv, envp;
   for (auto& a : c.process->args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   for (auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  execve(path.c_str(), argv.data(), envp.data());
-  int e = errno;
+  int e = security::exec_sealed(helper->get(), path.c_str(), argv.data(), envp.data());
   dprintf(2, "exec %s: %s\n", path.c_str(), errno_text(e).c_str());
   _exit(255);
 }

@@ -8,6 +8,10 @@
 
 #include "orun/spec.hpp"
 
+namespace orun::security::seccomp {
+struct Program;
+}
+
 namespace orun::init {
 
 struct InitConfig {
@@ -23,11 +27,15 @@ struct InitConfig {
   int sync_fd = -1;
   int fifo_fd = -1;                        // O_PATH exec.fifo (create), else -1
   int console_fd = -1;                     // socket to send the pty master on, else -1
+  int pidfd_fd = -1;
+  bool clear_onlcr = false;                // foreground tty: orun proxies the output                       // socket to send a pidfd of the process on, else -1
   int log_fd = -1;                         // kept open for debug logging
+  const security::seccomp::Program* seccomp = nullptr;  // compiled by the parent; null: no filter
   bool new_mount_ns = false;
   bool new_user_ns = false;                // container has its own userns (new or joined)
   bool cgroup_ns = false;
   std::map<std::string, std::string> cgroup_paths;
+  std::map<size_t, int> mount_source_fds;  // mount index -> detached tree made by the parent
 };
 
 // Never returns: execs the container process, or reports the error over the

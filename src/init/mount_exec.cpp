@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "init/mount_idmap.hpp"
 #include "sys/mount_api.hpp"
 #include "sys/path.hpp"
 
@@ -28,6 +29,14 @@ std::string q(const std::string& s) { return "\"" + s + "\""; }
 
 const char* kind_name(MountKind k) { return k == MountKind::proc ? "proc" : "sysfs"; }
 
+// The bind source as the runtime prepared it (a detached tree) or by path.
+int source_statfs(const MountPlan& plan, struct statfs* sf) {
+  return plan.source_fd >= 0 ? fstatfs(plan.source_fd, sf) : statfs(plan.source.c_str(), sf);
+}
+int source_stat(const MountPlan& plan, struct stat* st) {
+  return plan.source_fd >= 0 ? fstat(plan.source_fd, st) : stat(plan.source.c_str(), st);
+}
+
 // runc's checkProcMount, on the container path the target resolved to.
 Result<void> check_proc_target(const MountEnv& env, const MountPlan& plan, const std::string& cpath) {
   std::string full = sys::join_path(env.rootfs, cpath);
@@ -43,7 +52,7 @@ Result<void> check_proc_target(const MountEnv& env, const MountPlan& plan, const
   if (plan.kind == MountKind::proc) return {};  // a fresh procfs is always fine on /proc
   if (plan.is_bind()) {
     struct statfs sf{};
-    if (statfs(plan.source.c_str(), &sf) < 0) return fail_errno("statfs " + plan.source);
+    if (source_statfs(plan, &sf) < 0) return fail_errno("statfs " + plan.source);
     if (sf.f_type == PROC_SUPER_MAGIC) return {};
   }
   return fail(q(full) + " cannot be mounted because it is not of type proc");
@@ -99,7 +108,7 @@ Result<UniqueFd> open_mountpoint(const MountEnv& env, MountPlan& plan) {
     bool is_file = false;
     if (plan.is_bind()) {
       struct stat st{};
-      if (stat(plan.source.c_str(), &st) < 0) return fail_errno("stat " + plan.source);
+      if (source_stat(plan, &st) < 0) return fail_errno("stat " + plan.source);
       is_file = !S_ISDIR(st.st_mode);
     }
     auto made = is_file ? sys::create_in_root(env.root_fd, plan.destination, 0644)
@@ -126,7 +135,7 @@ Result<void> remount_bind(const MountPlan& plan, int fd) {
   auto first = sys::mount_onto_fd("", fd, plan.destination, "", flags, "");
   if (first) return {};
   struct statfs sf{};
-  if (statfs(plan.source.c_str(), &sf) < 0) return fail_errno("statfs " + plan.source);
+  if (source_statfs(plan, &sf) < 0) return fail_errno("statfs " + plan.source);
   unsigned long src = statfs_to_mount_flags(static_cast<unsigned long>(sf.f_flags));
   if (unsigned long locked = src & plan.opts.cleared_flags & kLockFlags)
     return fail("cannot clear locked flags " + sys::mount_flags_string(locked) + ": " + first.error().msg,
@@ -219,6 +228,15 @@ Result<void> apply_rec_attr(const MountPlan& plan, int fd) {
 
 }  // namespace
 
+Result<UniqueFd> make_idmapped_tree(const spec::Spec& s, const MountPlan& plan) {
+  bool own = !plan.uid_mappings.empty() || !plan.gid_mappings.empty();
+  auto ns = ORUN_TRY(sys::userns_with_maps(format_id_map(own ? plan.uid_mappings : s.linux.uid_mappings),
+                                           format_id_map(own ? plan.gid_mappings : s.linux.gid_mappings)));
+  auto tree = sys::open_idmapped_tree(plan.source, plan.recursive_bind(), plan.opts.idmap_recursive, ns.get());
+  if (!tree) return std::unexpected(std::move(tree.error()).context("id-mapped mount " + plan.destination));
+  return tree;
+}
+
 Result<UniqueFd> mount_propagate(const MountEnv& env, const MountPlan& plan, int dst_fd) {
   if (plan.kind == MountKind::tmpfs && plan.opts.tmpcopyup) {
     ORUN_TRY_VOID(tmpfs_copyup(plan, dst_fd));
@@ -258,8 +276,16 @@ Result<void> mount_plan_unwrapped(const MountEnv& env, MountPlan plan) {
   if (!opened)
     return std::unexpected(std::move(opened.error()).context("create mountpoint for " + plan.destination + " mount"));
   UniqueFd dst = std::move(*opened);
-  if (plan.idmapped() && plan.source_fd < 0)
-    return fail("id-mapped mount of " + plan.source + " needs a mount fd prepared by the runtime");
+  UniqueFd local_tree;
+  if (plan.idmapped() && plan.source_fd < 0) {
+    // Outside a user ns the init still holds the host's privileges and can
+    // build the id-mapped tree itself, also from a source that only exists
+    // in its own mount ns (an earlier mount of the container).
+    if (env.ctx->in_userns)
+      return fail("id-mapped mount of " + plan.source + " needs a mount fd prepared by the runtime");
+    local_tree = ORUN_TRY(make_idmapped_tree(*env.ctx->spec, plan));
+    plan.source_fd = local_tree.get();
+  }
   if (plan.kind == MountKind::cgroup) return mount_cgroup(env, plan, dst.get());
   auto fd = ORUN_TRY(mount_propagate(env, plan, dst.get()));
   if (plan.is_bind() && plan.needs_bind_remount()) {

@@ -28,6 +28,10 @@ Result<void> mount_plan_unwrapped(const MountEnv& env, MountPlan plan);
 // root and applies the propagation options. Returns the new mount's fd.
 Result<UniqueFd> mount_propagate(const MountEnv& env, const MountPlan& plan, int dst_fd);
 
+// A detached id-mapped clone of plan.source, with the mount's own mappings
+// or else the container's (linux.uidMappings/gidMappings).
+Result<UniqueFd> make_idmapped_tree(const spec::Spec& s, const MountPlan& plan);
+
 // cgroup-type mounts (v2, or the v1 tmpfs with one entry per hierarchy).
 Result<void> mount_cgroup(const MountEnv& env, const MountPlan& plan, int dst_fd);
 

@@ -19,11 +19,16 @@ namespace orun::init {
 // "/proc/PID/uid_map" text for the mappings: "container host size\n" lines.
 std::string format_id_map(const std::vector<spec::IdMapping>& maps);
 
-// For every id-mapped bind in s.mounts (by index), a detached clone of its
-// source with the mapping applied. Mounts with explicit mappings get a user
-// ns built from them; the others use container_userns_fd (the container's
-// user ns, e.g. /proc/<init>/ns/user), which must then be >= 0.
-Result<std::map<size_t, UniqueFd>> prepare_idmapped_mounts(const spec::Spec& s, const std::string& bundle,
-                                                           int container_userns_fd);
+// Detached trees for the init to attach (RootfsContext::source_fds), by
+// index in s.mounts: every id-mapped bind, and, when the container has a
+// user ns, every other bind whose source is outside the rootfs (the
+// container's root may not be able to open it; sources inside the rootfs
+// may name mounts the init makes earlier, so they stay paths). Call it
+// before forking the init: the fds are inherited.
+// Id-mapped binds with explicit mappings get a user ns built from them; the
+// others use container_userns_fd, or when that is -1 a user ns built from
+// linux.uidMappings/gidMappings.
+Result<std::map<size_t, UniqueFd>> prepare_mount_sources(const spec::Spec& s, const std::string& bundle,
+                                                         const std::string& rootfs, int container_userns_fd);
 
 }  // namespace orun::init

@@ -129,7 +129,7 @@ bool MountPlan::needs_late_readonly() const {
   return (opts.flags & MS_RDONLY) && (kind == MountKind::tmpfs || destination == "/dev");
 }
 
-Result<MountPlan> plan_mount(const spec::Mount& m, const std::string& bundle) {
+Result<MountPlan> plan_mount(const spec::Mount& m, const std::string& bundle, const std::string& rootfs) {
   auto has_nul = [](const std::string& s) { return s.find('\0') != std::string::npos; };
   if (has_nul(m.source) || has_nul(m.destination) || has_nul(m.type))
     return fail("mount field contains null byte");
@@ -137,6 +137,8 @@ Result<MountPlan> plan_mount(const spec::Mount& m, const std::string& bundle) {
   p.opts = parse_mount_options(m.options);
   // A relative destination is taken as relative to "/" (runc warns).
   p.destination = sys::clean_abs(m.destination);
+  if (!rootfs.empty() && sys::clean_path(rootfs) != "/" && sys::is_lexically_in_root(rootfs, p.destination))
+    p.destination = sys::strip_root(rootfs, p.destination);
   p.source = m.source;
   p.fstype = m.type;
   p.uid_mappings = m.uid_mappings;

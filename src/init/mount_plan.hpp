@@ -55,7 +55,9 @@ MountOptions parse_mount_options(const std::vector<std::string>& options);
 
 // Errors: "mount field contains null byte", and for binds with data options
 // "bind mounts cannot have any filesystem-specific options applied".
-Result<MountPlan> plan_mount(const spec::Mount& m, const std::string& bundle);
+// A destination spelled as a host path inside `rootfs` ("/run/b/rootfs/mnt")
+// is taken as the container path below it ("/mnt"), as runc does.
+Result<MountPlan> plan_mount(const spec::Mount& m, const std::string& bundle, const std::string& rootfs = "");
 
 // linux.rootfsPropagation -> MS_* flags; "" -> 0 (use the default rslave).
 // Unknown: "rootfsPropagation=X is not supported".

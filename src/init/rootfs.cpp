@@ -148,8 +148,8 @@ Result<void> prepare_rootfs(const RootfsContext& c) {
   auto root_fd = ORUN_TRY(open_rootfs(c.rootfs));
   MountEnv env{&c, root_fd.get(), ORUN_TRY(sys::fd_readlink(root_fd.get()))};
   for (size_t i = 0; i < s.mounts.size(); ++i) {
-    auto plan = ORUN_TRY(plan_mount(s.mounts[i], c.bundle));
-    if (auto it = c.idmap_fds.find(i); it != c.idmap_fds.end()) plan.source_fd = it->second;
+    auto plan = ORUN_TRY(plan_mount(s.mounts[i], c.bundle, c.rootfs));
+    if (auto it = c.source_fds.find(i); it != c.source_fds.end()) plan.source_fd = it->second;
     ORUN_TRY_VOID(mount_into_rootfs(env, plan));
   }
   if (needs_dev_setup(s)) {

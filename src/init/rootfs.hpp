@@ -34,10 +34,12 @@ struct RootfsContext {
   // a cgroup ns. Missing entries fall back to /proc/self/cgroup.
   std::map<std::string, std::string> cgroup_paths;
   bool cgroup_ns = false;            // container has its own cgroup namespace
-  // Index in spec->mounts -> detached id-mapped tree made on the host side
-  // (prepare_idmapped_mounts, mount_idmap.hpp): the kernel only lets the
-  // host's user ns set MOUNT_ATTR_IDMAP on host filesystems.
-  std::map<size_t, int> idmap_fds;
+  // Index in spec->mounts -> detached mount tree made on the host side
+  // (prepare_mount_sources, mount_idmap.hpp), attached instead of mounting
+  // the source path: id-mapped binds (only the host's user ns may set
+  // MOUNT_ATTR_IDMAP on host filesystems) and, with a user ns, binds of
+  // sources the container's root cannot reach.
+  std::map<size_t, int> source_fds;
 };
 
 // Before the hooks sync: `/` made rslave (or linux.rootfsPropagation), the

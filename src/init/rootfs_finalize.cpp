@@ -86,7 +86,7 @@ Result<void> setup_dev_console(const std::string& pty_slave_path) {
 
 Result<void> remount_readonly_mounts(const RootfsContext& c) {
   for (const auto& m : c.spec->mounts) {
-    auto plan = ORUN_TRY(plan_mount(m, c.bundle));
+    auto plan = ORUN_TRY(plan_mount(m, c.bundle, c.rootfs));
     if (!plan.needs_late_readonly()) continue;
     ORUN_TRY_VOID(remount_ro(plan.destination, plan.opts.flags));
   }
@@ -120,6 +120,9 @@ Result<void> apply_masked_paths(const std::vector<std::string>& paths) {
     return fail("can't mask paths: container's /dev/null is invalid");
   auto root = ORUN_TRY(open_root());
   std::set<std::string> done;
+  // The first masked directory gets a fresh read-only tmpfs; the others are
+  // binds of it (binds keep its read-only flag), as in runc 1.5.
+  UniqueFd shared_mask;
   for (const auto& p : paths) {
     auto fd = sys::open_in_root(root.get(), p, O_PATH);
     if (!fd) {
@@ -130,10 +133,12 @@ Result<void> apply_masked_paths(const std::vector<std::string>& paths) {
     struct stat st{};
     if (fstat(fd->get(), &st) < 0) return fail_errno("can't mask path " + q(p));
     if (S_ISDIR(st.st_mode)) {
+      if (shared_mask && sys::bind_fd_onto_fd(shared_mask.get(), fd->get(), false)) continue;
       auto r = sys::mount_ro_tmpfs_onto_fd(fd->get(), "nr_blocks=1,nr_inodes=1");
       // Some distribution kernels refuse nr_inodes=1.
       if (!r) r = sys::mount_ro_tmpfs_onto_fd(fd->get(), "nr_blocks=1,nr_inodes=2");
       if (!r) return std::unexpected(std::move(r.error()).context("can't mask dir " + q(p)));
+      if (!shared_mask) shared_mask = std::move(*r);
     } else {
       auto r = sys::bind_fd_onto_fd(null.get(), fd->get(), false);
       if (!r) return std::unexpected(std::move(r.error()).context("can't mask path " + q(p)));

@@ -33,8 +33,15 @@ struct State {
   std::time_t start = std::time(nullptr);
 };
 
+Style default_style(int fd) { return ::isatty(fd) ? Style::tty : Style::text; }
+
 State& state() {
-  static State s;
+  // logrus colours its text lines when writing to a terminal.
+  static State s = [] {
+    State st;
+    st.style = default_style(STDERR_FILENO);
+    return st;
+  }();
   return s;
 }
 
@@ -121,8 +128,6 @@ spdlog::logger& logger() {
   return l;
 }
 
-Style default_style(int fd) { return ::isatty(fd) ? Style::tty : Style::text; }
-
 void emit(spdlog::level::level_enum lvl, std::string_view msg, const std::source_location& loc) {
   auto& l = logger();
   if (!l.should_log(lvl)) return;
@@ -130,19 +135,9 @@ void emit(spdlog::level::level_enum lvl, std::string_view msg, const std::source
         spdlog::string_view_t(msg.data(), msg.size()));
 }
 
-struct DefaultStyleInit {
-  DefaultStyleInit() { state().style = default_style(STDERR_FILENO); }
-};
-
-void ensure_default_style() {
-  static DefaultStyleInit once;
-  (void)once;
-}
-
 }  // namespace
 
 Result<void> setup(const GlobalOptions& g) {
-  ensure_default_style();
   State& s = state();
   if (g.debug) {
     s.debug = true;
@@ -164,19 +159,15 @@ Result<void> setup(const GlobalOptions& g) {
 }
 
 void debug(std::string_view msg, std::source_location loc) {
-  ensure_default_style();
   emit(spdlog::level::debug, msg, loc);
 }
 void info(std::string_view msg, std::source_location loc) {
-  ensure_default_style();
   emit(spdlog::level::info, msg, loc);
 }
 void warn(std::string_view msg, std::source_location loc) {
-  ensure_default_style();
   emit(spdlog::level::warn, msg, loc);
 }
 void error(std::string_view msg, std::source_location loc) {
-  ensure_default_style();
   emit(spdlog::level::err, msg, loc);
 }
 

@@ -140,6 +140,11 @@ Result<pid_t> spawn(SpawnRequest& req) {
         if (req.on_hooks) step = req.on_hooks(init);
         reply = ORUN_SYNC_HOOKS_DONE;
         break;
+      case ORUN_SYNC_SECCOMP:
+        step = req.on_seccomp_listener ? req.on_seccomp_listener(init, hdr.value)
+                                       : Result<void>(fail("sync: unexpected seccomp listener"));
+        reply = ORUN_SYNC_SECCOMP_DONE;
+        break;
       case ORUN_SYNC_READY:
         if (req.on_ready) step = req.on_ready(init);
         ready = true;

@@ -37,6 +37,10 @@ struct SpawnRequest {
   std::function<Result<void>(pid_t init)> on_hooks;
   std::function<Result<void>(pid_t init)> on_ready;
   std::function<void(const std::string&)> on_warning;
+  // SCMP_ACT_NOTIFY: the child loaded its filter; `child_fd` is the listener's
+  // fd number in the child (take it with pidfd_getfd). Replied to with
+  // ORUN_SYNC_SECCOMP_DONE once this returns.
+  std::function<Result<void>(pid_t init, int child_fd)> on_seccomp_listener;
 };
 
 // Starts the child and drives the handshakes until the child closes its end

@@ -1,10 +1,13 @@
 #include "sys/fds.hpp"
 
+#include <cerrno>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 
@@ -44,6 +47,17 @@ void close_fds_except(int from, std::vector<int> keep) {
     lo = static_cast<unsigned>(k) + 1;
   }
   if (!close_range_works(lo, UINT_MAX)) close_by_walk(from, keep);
+}
+
+void ensure_std_fds() {
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    int n = open("/dev/null", O_RDWR);
+    if (n >= 0 && n != fd) {
+      dup2(n, fd);
+      close(n);
+    }
+  }
 }
 
 }  // namespace orun::sys

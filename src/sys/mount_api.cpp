@@ -220,7 +220,7 @@ Result<void> bind_self_readonly(int fd) {
   return {};
 }
 
-Result<void> mount_ro_tmpfs_onto_fd(int dst_fd, const std::string& options) {
+Result<UniqueFd> mount_ro_tmpfs_onto_fd(int dst_fd, const std::string& options) {
   if (have_new_mount_api()) {
     UniqueFd fs(::fsopen("tmpfs", FSOPEN_CLOEXEC));
     if (fs) {
@@ -246,14 +246,20 @@ Result<void> mount_ro_tmpfs_onto_fd(int dst_fd, const std::string& options) {
         if (!mnt) return fail_errno("fsmount tmpfs");
         if (::move_mount(mnt.get(), "", dst_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
           return fail_errno("move_mount tmpfs onto " + fd_path(dst_fd));
-        return {};
+        return mnt;  // now attached: names the new mount's root
       }
       // A refused option (old kernels reject nr_inodes=1): let mount(2) report it.
     } else {
       note_enosys(errno);
     }
   }
-  return mount_onto_fd("tmpfs", dst_fd, fd_path(dst_fd), "tmpfs", MS_RDONLY, options);
+  auto path = ORUN_TRY(fd_readlink(dst_fd));
+  ORUN_TRY_VOID(mount_onto_fd("tmpfs", dst_fd, path, "tmpfs", MS_RDONLY, options));
+  // The old fd still names the covered directory; the path now crosses
+  // into the new mount.
+  UniqueFd root(open(path.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!root) return fail_errno("open " + path);
+  return root;
 }
 
 }  // namespace orun::sys

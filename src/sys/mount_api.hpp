@@ -37,7 +37,8 @@ Result<void> bind_self_readonly(int fd);
 
 // A fresh read-only tmpfs with `options` ("nr_blocks=1,nr_inodes=1") on top
 // of dst_fd: fsopen/fsconfig/fsmount/move_mount, falling back to mount(2).
-Result<void> mount_ro_tmpfs_onto_fd(int dst_fd, const std::string& options);
+// Returns an O_PATH fd of the new mount's root (to bind it elsewhere).
+Result<UniqueFd> mount_ro_tmpfs_onto_fd(int dst_fd, const std::string& options);
 
 // Attaches a detached mount (from open_tree/fsmount) onto dst_fd.
 Result<void> attach_tree_onto_fd(int tree_fd, int dst_fd);

@@ -114,6 +114,56 @@ Result<UniqueFd> walk_in_root(int root_fd, std::string_view path, int flags) {
 
 }  // namespace
 
+Result<std::string> resolve_partial_in_root(int root_fd, std::string_view path) {
+  std::deque<std::string> todo;
+  for (auto& c : components(clean_abs(path))) todo.push_back(std::move(c));
+  std::vector<UniqueFd> stack;
+  std::vector<std::string> names;
+  auto cur = [&] { return stack.empty() ? root_fd : stack.back().get(); };
+  int links = 0;
+  while (!todo.empty()) {
+    std::string comp = std::move(todo.front());
+    todo.pop_front();
+    if (comp == ".") continue;
+    if (comp == "..") {
+      if (!stack.empty()) {
+        stack.pop_back();
+        names.pop_back();
+      }
+      continue;
+    }
+    UniqueFd fd(openat(cur(), comp.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) {
+      if (errno != ENOENT) return fail_errno("resolve " + std::string(path));
+      // Missing from here on: the rest is only lexical.
+      std::string rest = comp;
+      for (auto& t : todo) rest += "/" + t;
+      std::string base = "/";
+      for (auto& n : names) base += n + "/";
+      return clean_abs(base + rest);
+    }
+    struct stat st{};
+    if (fstat(fd.get(), &st) < 0) return fail_errno("fstat " + comp);
+    if (S_ISLNK(st.st_mode)) {
+      if (++links > kMaxSymlinks) return fail("resolve " + std::string(path) + ": too many levels of symbolic links", ELOOP);
+      auto target = ORUN_TRY(readlink_at(fd.get(), ""));
+      if (!target.empty() && target[0] == '/') {
+        stack.clear();
+        names.clear();
+      }
+      auto tc = components(target);
+      for (auto it = tc.rbegin(); it != tc.rend(); ++it) todo.push_front(*it);
+      continue;
+    }
+    if (!todo.empty() && !S_ISDIR(st.st_mode)) return fail("resolve " + std::string(path) + ": not a directory", ENOTDIR);
+    stack.push_back(std::move(fd));
+    names.push_back(comp);
+  }
+  std::string out = "/";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? "/" : "") + names[i];
+  return out;
+}
+
 std::string clean_path(std::string_view p) {
   if (p.empty()) return ".";
   bool abs = p[0] == '/';
@@ -201,7 +251,7 @@ Result<UniqueFd> open_in_root(int root_fd, std::string_view path, int flags) {
 }
 
 Result<UniqueFd> mkdir_all_in_root(int root_fd, std::string_view path, unsigned mode) {
-  std::string unsafe = clean_abs(path);
+  std::string unsafe = ORUN_TRY(resolve_partial_in_root(root_fd, path));
   for (int attempt = 0; attempt <= kMaxSymlinks; ++attempt) {
     auto comps = components(unsafe);
     // The deepest prefix that already exists (symlinks followed in root).
@@ -261,9 +311,12 @@ Result<std::pair<UniqueFd, std::string>> mkdir_all_parent_in_root(int root_fd, s
 }
 
 Result<UniqueFd> create_in_root(int root_fd, std::string_view path, unsigned mode) {
-  auto [parent, name] = ORUN_TRY(mkdir_all_parent_in_root(root_fd, path, 0755));
+  // A dangling symlink in the last spot is where the file goes (runc's
+  // CreateInRoot), so resolve first; the create itself never follows.
+  auto resolved = ORUN_TRY(resolve_partial_in_root(root_fd, path));
+  auto [parent, name] = ORUN_TRY(mkdir_all_parent_in_root(root_fd, resolved, 0755));
   int fd = openat(parent.get(), name.c_str(), O_CREAT | O_EXCL | O_NOFOLLOW | O_RDONLY | O_CLOEXEC, mode);
-  if (fd < 0) return fail_errno("create " + clean_abs(path));
+  if (fd < 0) return fail_errno("create " + resolved);
   return UniqueFd(fd);
 }
 

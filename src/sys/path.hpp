@@ -49,6 +49,11 @@ Result<std::string> fd_readlink(int fd);
 // component is followed too unless flags has O_NOFOLLOW.
 Result<UniqueFd> open_in_root(int root_fd, std::string_view path, int flags);
 
+// The container path `path` names once every symlink that exists along it
+// is resolved inside the root, including a dangling last one: where a
+// mountpoint would be created. What does not exist is appended lexically.
+Result<std::string> resolve_partial_in_root(int root_fd, std::string_view path);
+
 // Creates every missing directory of `path` (mode before umask), following
 // symlinks that exist inside the root, and returns an O_PATH fd of the last.
 Result<UniqueFd> mkdir_all_in_root(int root_fd, std::string_view path, unsigned mode);

@@ -50,7 +50,7 @@ TEST(CliGoFlag, TwoFormsOfTheSameFlagAreRefused) {
 }
 
 TEST(CliGoFlag, BoolFlagsTakeExplicitValues) {
-  auto p = parse({"--detach=false", "-d=1", "--force=True", "ctr"});
+  auto p = parse({"--detach=false", "--detach=1", "--force=True", "ctr"});
   ASSERT_EQ(p.flags.size(), 3u);
   EXPECT_EQ(p.flags[0].value, "false");
   EXPECT_EQ(p.flags[1].value, "true");
@@ -127,7 +127,7 @@ TEST(CliGoFlag, ShortAliasesAreNotBundled) {
 }
 
 TEST(CliGoFlag, SliceFlagsRepeatWithoutSplittingOnCommas) {
-  auto p = parse({"-e", "A=1,2", "--env=B=3", "ctr"});
+  auto p = parse({"-e", "A=1,2", "-e=B=3", "ctr"});
   ASSERT_EQ(p.flags.size(), 2u);
   EXPECT_EQ(p.flags[0].value, "A=1,2");
   EXPECT_EQ(p.flags[1].value, "B=3");

@@ -78,6 +78,14 @@ TEST_F(LogSetup, DebugAddsCallerAndDebugLines) {
   EXPECT_NE(text.find("log_setup_test.cpp:"), std::string::npos) << text;
 }
 
+TEST_F(LogSetup, MessagesAreNotFormatStrings) {
+  GlobalOptions g;
+  g.log = dir_ + "/log.txt";
+  ASSERT_TRUE(setup(g).has_value());
+  error("bad {} value {0} %s");
+  EXPECT_NE(read(g.log).find("msg=\"bad {} value {0} %s\""), std::string::npos) << read(g.log);
+}
+
 TEST_F(LogSetup, AppendsToAnExistingFile) {
   std::string path = dir_ + "/log";
   { std::ofstream(path) << "{\"level\":\"info\",\"msg\":\"before\",\"time\":\"x\"}\n"; }

@@ -119,10 +119,12 @@ class MountExec : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(base_, ec);
   }
+  // Host mounts under the test's temp dir (others may mount elsewhere
+  // concurrently, so only ours are counted).
   int count_host_mounts() {
     std::ifstream in("/proc/self/mountinfo");
     int n = 0;
-    for (std::string l; std::getline(in, l);) n++;
+    for (std::string l; std::getline(in, l);) n += l.find(base_) != std::string::npos;
     return n;
   }
   RootfsContext ctx(const spec::Spec& s) {
@@ -159,7 +161,7 @@ TEST_F(MountExec, FullSetupPivotAndFinalize) {
   s.mounts.push_back(mnt("/tmp", "tmpfs", "tmpfs", {"ro", "nosuid"}));
   s.mounts.push_back(mnt("/run/deep/dir", "tmpfs", "tmpfs", {"rro"}));
   s.linux.devices.push_back(spec::Device{'c', "/dev/fuse", 10, 229, 0640u, 0u, 7u});
-  s.linux.masked_paths = {"/proc/timer_list", "/sys/firmware", "/proc/does-not-exist", "/proc/timer_list"};
+  s.linux.masked_paths = {"/proc/timer_list", "/sys/firmware", "/proc/does-not-exist", "/proc/timer_list", "/proc/acpi"};
   s.linux.readonly_paths = {"/proc/sys", "/proc/nope"};
   auto c = ctx(s);
   std::string err = in_private_mount_ns([&]() -> std::string {
@@ -199,6 +201,9 @@ TEST_F(MountExec, FullSetupPivotAndFinalize) {
     CHECK(fs_type("/sys/firmware") == TMPFS_MAGIC);
     CHECK(is_readonly("/sys/firmware"));
     CHECK(fs::is_empty("/sys/firmware"));
+    struct stat m1{}, m2{};  // masked dirs share one tmpfs
+    CHECK(stat("/sys/firmware", &m1) == 0 && stat("/proc/acpi", &m2) == 0 && m1.st_dev == m2.st_dev);
+    CHECK(is_readonly("/proc/acpi"));
     CHECK(is_readonly("/proc/sys"));
     CHECK(open("/proc/sys/kernel/hostname", O_WRONLY | O_CLOEXEC) < 0 && errno == EROFS);
     CHECK(!is_readonly("/proc"));
@@ -274,10 +279,10 @@ TEST_F(MountExec, IdmappedBindFromAHostPreparedTree) {
   EXPECT_EQ(format_id_map(m.uid_mappings), "0 1000 1\n");
   auto c = ctx(s);
   std::string err = in_private_mount_ns([&]() -> std::string {
-    auto fds = prepare_idmapped_mounts(s, bundle_, -1);
+    auto fds = prepare_mount_sources(s, bundle_, rootfs_, -1);
     if (!fds) return "idmap: " + fds.error().msg;
     CHECK(fds->size() == 1 && fds->count(0) == 1);
-    c.idmap_fds[0] = fds->at(0).get();
+    c.source_fds[0] = fds->at(0).get();
     if (auto r = prepare_rootfs(c); !r) return "prepare: " + r.error().msg;
     struct stat st{};
     CHECK(stat((rootfs_ + "/data/owned").c_str(), &st) == 0 && st.st_uid == 1000 && st.st_gid == 2000);
@@ -285,12 +290,40 @@ TEST_F(MountExec, IdmappedBindFromAHostPreparedTree) {
     return "";
   });
   EXPECT_EQ(err, "");
-  // Without a prepared tree the init refuses instead of silently binding.
+  // Without a prepared tree, outside a user ns the init builds it itself...
+  err = in_private_mount_ns([&]() -> std::string {
+    if (auto r = prepare_rootfs(c); !r) return "prepare: " + r.error().msg;
+    struct stat st{};
+    CHECK(stat((rootfs_ + "/data/owned").c_str(), &st) == 0 && st.st_uid == 1000 && st.st_gid == 2000);
+    return "";
+  });
+  EXPECT_EQ(err, "");
+  // ...and inside one it refuses instead of silently binding unmapped.
+  c.in_userns = true;
   err = in_private_mount_ns([&]() -> std::string {
     auto r = prepare_rootfs(c);
     return r ? "prepare succeeded" : r.error().msg;
   });
   EXPECT_NE(err.find("needs a mount fd prepared by the runtime"), std::string::npos) << err;
+}
+
+TEST_F(MountExec, DanglingSymlinksAndHostSpelledDestinations) {
+  fs::create_symlink("/tmp/foo/bar", rootfs_ + "/jump");
+  fs::remove(rootfs_ + "/etc/hostname");
+  fs::create_symlink("/jump/baz/hosts", rootfs_ + "/etc/hostname");
+  spec::Spec s;
+  s.mounts = {mnt("/etc/hostname", "bind", bundle_ + "/file.txt", {"bind"}),
+              mnt(rootfs_ + "/data/x", "tmpfs", "tmpfs", {})};
+  auto c = ctx(s);
+  std::string err = in_private_mount_ns([&]() -> std::string {
+    if (auto r = prepare_rootfs(c); !r) return "prepare: " + r.error().msg;
+    CHECK(slurp(rootfs_ + "/tmp/foo/bar/baz/hosts") == "file");
+    CHECK(fs_type((rootfs_ + "/data/x").c_str()) == TMPFS_MAGIC);
+    CHECK(!fs::exists(rootfs_ + rootfs_));
+    return "";
+  });
+  EXPECT_EQ(err, "");
+  EXPECT_FALSE(fs::exists("/tmp/foo/bar/baz"));
 }
 
 TEST_F(MountExec, ProcOnASymlinkIsRefused) {

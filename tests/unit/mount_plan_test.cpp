@@ -201,6 +201,13 @@ TEST(MountPlan, KindsAndDestinationCleaning) {
   EXPECT_EQ(plan_mount(mnt("/../../etc", "tmpfs", "tmpfs", {}), "/b")->destination, "/etc");
 }
 
+TEST(MountPlan, HostSpelledDestinationInsideRootfs) {
+  EXPECT_EQ(plan_mount(mnt("/b/rootfs/mnt/x", "tmpfs", "tmpfs", {}), "/b", "/b/rootfs")->destination, "/mnt/x");
+  EXPECT_EQ(plan_mount(mnt("/b/rootfs", "tmpfs", "tmpfs", {}), "/b", "/b/rootfs")->destination, "/");
+  EXPECT_EQ(plan_mount(mnt("/b/rootfsx", "tmpfs", "tmpfs", {}), "/b", "/b/rootfs")->destination, "/b/rootfsx");
+  EXPECT_EQ(plan_mount(mnt("/mnt", "tmpfs", "tmpfs", {}), "/b", "/b/rootfs")->destination, "/mnt");
+}
+
 TEST(MountPlan, TmpfsAndDevStayWritableUntilFinalize) {
   auto t = plan_mount(mnt("/tmp", "tmpfs", "tmpfs", {"ro", "nosuid"}), "/b");
   EXPECT_EQ(t->initial_flags(), static_cast<unsigned long>(MS_NOSUID));

@@ -1,0 +1,50 @@
+// Seccomp for the container process, from linux.seccomp to the loaded filter.
+//
+//   parent: prepare()   parse + validate the profile, then the compiled
+//                       program from the cache or from libseccomp (+ the
+//                       ENOSYS stub); errors before anything is spawned
+//   child:  load()      seccomp(SECCOMP_SET_MODE_FILTER) with the program the
+//                       child inherited by fork; nothing compiled there
+//   notify: seccomp_notify.hpp moves the listener fd to the agent
+//
+// Load point (runc): without noNewPrivileges the filter needs CAP_SYS_ADMIN,
+// so it goes in before capabilities are dropped; with it, as late as
+// possible, right before the exec.fifo wait and execve.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "orun/result.hpp"
+
+namespace orun::security::seccomp {
+
+struct Program {
+  std::vector<sock_filter> insns;
+  unsigned flags = 0;  // seccomp(2) flags, NEW_LISTENER included for notify
+  bool notify = false;
+  std::string listener_path;
+  std::string listener_metadata;
+  bool from_cache = false;
+};
+
+// The filter flags this kernel accepts (kFlag* bits), probed once.
+unsigned supported_flags();
+
+// linux.seccomp -> program, or nullopt when seccomp is disabled. `cache_dir`
+// holds compiled programs by profile hash (empty: no cache).
+Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std::string& cache_dir);
+
+// <root>/.seccomp-cache
+std::string cache_dir_for_root(const std::string& root);
+
+// In the container init: loads the filter. Returns the notify listener fd
+// (close-on-exec), or -1 when the profile has no SCMP_ACT_NOTIFY rule.
+Result<int> load(const Program& p);
+
+}  // namespace orun::security::seccomp

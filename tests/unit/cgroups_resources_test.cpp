@@ -1,0 +1,241 @@
+#include <gtest/gtest.h>
+
+#include "cgroups/resources.hpp"
+
+using namespace orun::cgroups;
+using nlohmann::json;
+
+namespace {
+
+Resources parse(const json& j) {
+  auto o = parse_oci(j);
+  EXPECT_TRUE(o) << o.error().msg;
+  auto r = from_oci(*o);
+  EXPECT_TRUE(r) << r.error().msg;
+  return r ? *r : Resources{};
+}
+
+std::string parse_error(const json& j) {
+  auto o = parse_oci(j);
+  if (!o) return o.error().msg;
+  auto r = from_oci(*o);
+  return r ? "" : r.error().msg;
+}
+
+}  // namespace
+
+TEST(CgroupConvert, CpuSharesToWeightMatchesRuncFormula) {
+  EXPECT_EQ(cpu_shares_to_weight(0), 0u);
+  EXPECT_EQ(cpu_shares_to_weight(2), 1u);
+  EXPECT_EQ(cpu_shares_to_weight(1024), 100u);
+  EXPECT_EQ(cpu_shares_to_weight(262144), 10000u);
+  EXPECT_EQ(cpu_shares_to_weight(3333), 256u);
+  EXPECT_EQ(cpu_shares_to_weight(100), 17u);
+  EXPECT_EQ(cpu_shares_to_weight(200), 29u);
+}
+
+TEST(CgroupConvert, SwapIsTotalMinusMemoryOnV2) {
+  EXPECT_EQ(*memory_swap_to_v2(96468992, 52428800), 96468992 - 52428800);
+  EXPECT_EQ(*memory_swap_to_v2(0, -1), -1);
+  EXPECT_EQ(*memory_swap_to_v2(-1, 100), -1);
+  EXPECT_EQ(*memory_swap_to_v2(0, 100), 0);
+  EXPECT_EQ(*memory_swap_to_v2(500, -1), 500);
+  EXPECT_EQ(memory_swap_to_v2(100, 0).error().msg, "unable to set swap limit without memory limit");
+  EXPECT_EQ(memory_swap_to_v2(100, 200).error().msg, "memory+swap limit should be >= memory limit");
+}
+
+TEST(CgroupConvert, BlkioWeightToIoWeight) {
+  EXPECT_EQ(blkio_weight_to_io_weight(0), 0u);
+  EXPECT_EQ(blkio_weight_to_io_weight(10), 1u);
+  EXPECT_EQ(blkio_weight_to_io_weight(1000), 10000u);
+  EXPECT_EQ(blkio_weight_to_io_weight(750), 7475u);  // runc's bats
+}
+
+TEST(CgroupConvert, RamInBytesLikeDocker) {
+  EXPECT_EQ(*ram_in_bytes("50M"), 52428800);
+  EXPECT_EQ(*ram_in_bytes("512m"), 536870912);
+  EXPECT_EQ(*ram_in_bytes("1g"), 1073741824);
+  EXPECT_EQ(*ram_in_bytes("67108864"), 67108864);
+  EXPECT_EQ(*ram_in_bytes("1.5k"), 1536);
+  EXPECT_EQ(*ram_in_bytes("10 MiB"), 10485760);
+  EXPECT_FALSE(ram_in_bytes("abc"));
+  EXPECT_FALSE(ram_in_bytes("10x"));
+  EXPECT_FALSE(ram_in_bytes(""));
+}
+
+TEST(CgroupCpuset, Syntax) {
+  EXPECT_TRUE(valid_cpuset(""));
+  EXPECT_TRUE(valid_cpuset("0"));
+  EXPECT_TRUE(valid_cpuset("0-3,5,7-8\n"));
+  EXPECT_FALSE(valid_cpuset("3-1"));
+  EXPECT_FALSE(valid_cpuset("a"));
+  EXPECT_FALSE(valid_cpuset("1,,2"));
+  EXPECT_FALSE(valid_cpuset("-1"));
+}
+
+TEST(CgroupResources, ParsesEveryField) {
+  auto r = parse(json::parse(R"({
+    "devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rw"}],
+    "memory": {"limit": 1000, "reservation": 500, "swap": 2000, "swappiness": 10, "disableOOMKiller": true,
+               "checkBeforeUpdate": true},
+    "cpu": {"shares": 100, "quota": 5000, "period": 100000, "burst": 10, "realtimeRuntime": 7, "realtimePeriod": 8,
+            "cpus": "0-1", "mems": "0", "idle": 1},
+    "pids": {"limit": 20},
+    "blockIO": {"weight": 300, "leafWeight": 200, "weightDevice": [{"major": 8, "minor": 0, "weight": 400}],
+                "throttleReadBpsDevice": [{"major": 8, "minor": 0, "rate": 100}]},
+    "hugepageLimits": [{"pageSize": "2MB", "limit": 4194304}],
+    "network": {"classID": 5, "priorities": [{"name": "eth0", "priority": 3}]},
+    "rdma": {"mlx5_1": {"hcaHandles": 3, "hcaObjects": 10000}},
+    "unified": {"memory.high": "100000"}
+  })"));
+  EXPECT_EQ(r.memory, 1000);
+  EXPECT_EQ(r.memory_reservation, 500);
+  EXPECT_EQ(r.memory_swap, 2000);
+  EXPECT_EQ(r.swappiness, 10u);
+  EXPECT_TRUE(r.oom_kill_disable);
+  EXPECT_TRUE(r.check_before_update);
+  EXPECT_EQ(r.cpu_shares, 100u);
+  EXPECT_EQ(r.cpu_quota, 5000);
+  EXPECT_EQ(r.cpu_period, 100000u);
+  EXPECT_EQ(r.cpu_burst, 10u);
+  EXPECT_EQ(r.cpu_rt_runtime, 7);
+  EXPECT_EQ(r.cpu_rt_period, 8u);
+  EXPECT_EQ(r.cpuset_cpus, "0-1");
+  EXPECT_EQ(r.cpu_idle, 1);
+  EXPECT_EQ(r.pids_limit, 20);
+  EXPECT_EQ(r.blkio_weight, 300);
+  EXPECT_EQ(r.blkio_leaf_weight, 200);
+  ASSERT_EQ(r.blkio_weight_device.size(), 1u);
+  EXPECT_EQ(r.blkio_weight_device[0].weight, 400);
+  ASSERT_EQ(r.throttle_read_bps.size(), 1u);
+  EXPECT_EQ(r.throttle_read_bps[0].rate, 100u);
+  ASSERT_EQ(r.hugepage_limits.size(), 1u);
+  EXPECT_EQ(r.net_cls_classid, 5u);
+  ASSERT_EQ(r.net_prio_ifpriomap.size(), 1u);
+  EXPECT_EQ(r.rdma["mlx5_1"].hca_handles, 3u);
+  EXPECT_TRUE(r.has_unified);
+  ASSERT_EQ(r.devices.size(), 2u);
+  EXPECT_EQ(r.devices[0].type, 'a');
+  EXPECT_EQ(r.devices[0].major, -1);
+  EXPECT_EQ(r.devices[1].type, 'c');
+}
+
+TEST(CgroupResources, KeysMatchCaseInsensitivelyLikeGo) {
+  auto r = parse(json::parse(R"({"CPU": {"Cpus": "0", "Mems": "0"}})"));
+  EXPECT_EQ(r.cpuset_cpus, "0");
+  EXPECT_EQ(r.cpuset_mems, "0");
+}
+
+TEST(CgroupResources, ErrorsNameTheField) {
+  EXPECT_EQ(parse_error(json::parse(R"({"memory": {"limit": "1g"}})")),
+            "linux.resources.memory.limit: expected an integer");
+  EXPECT_EQ(parse_error(json::parse(R"({"cpu": {"shares": -1}})")),
+            "linux.resources.cpu.shares: negative value -1 not allowed");
+  EXPECT_EQ(parse_error(json::parse(R"({"cpu": {"cpus": "1-0"}})")), "linux.resources.cpu.cpus: invalid cpuset \"1-0\"");
+  EXPECT_EQ(parse_error(json::parse(R"({"memory": {"limit": -5}})")),
+            "linux.resources.memory.limit: invalid value -5 (use -1 for unlimited)");
+  EXPECT_EQ(parse_error(json::parse(R"({"blockIO": {"weight": 5}})")),
+            "linux.resources.blockIO.weight: 5 is out of range (10-1000)");
+  EXPECT_EQ(parse_error(json::parse(R"({"blockIO": {"weight": 70000}})")),
+            "linux.resources.blockIO.weight: value 70000 out of range");
+  EXPECT_EQ(parse_error(json::parse(R"({"cpu": {"period": 100}})")),
+            "linux.resources.cpu.period: 100 is out of range (1000-1000000)");
+  EXPECT_EQ(parse_error(json::parse(R"({"unified": {"a/b": "1"}})")),
+            "unified resource \"a/b\" must be a file name (no slashes)");
+  EXPECT_EQ(parse_error(json::parse(R"({"unified": {"nodot": "1"}})")),
+            "unified resource \"nodot\" must be in the form CONTROLLER.PARAMETER");
+  EXPECT_EQ(parse_error(json::parse(R"({"devices": [{"allow": true}]})")), "device access at 0 field cannot be empty");
+  EXPECT_EQ(parse_error(json::parse(R"({"devices": [{"allow": true, "type": "x", "access": "r"}]})")),
+            "invalid cgroup device type \"x\"");
+  EXPECT_EQ(parse_error(json::parse(R"({"hugepageLimits": [{"pageSize": "2M", "limit": 1}]})")),
+            "linux.resources.hugepageLimits[0].pageSize: invalid page size \"2M\"");
+  EXPECT_EQ(parse_error(json::parse(R"({"cpu": {"idle": 2}})")),
+            "linux.resources.cpu.idle: invalid value 2 (must be 0 or 1)");
+}
+
+TEST(CgroupResources, UnknownAccessLettersAreIgnoredLikeRunc) {
+  auto r = parse(json::parse(R"({"devices": [{"allow": false, "type": "c", "major": 1, "minor": 11, "access": "rwa"}]})"));
+  ASSERT_EQ(r.devices.size(), 1u);
+  EXPECT_EQ(r.devices[0].access, "rw");
+}
+
+TEST(CgroupResources, EmptyUnifiedIsNotSet) {
+  auto r = parse(json::parse(R"({"unified": {}})"));
+  EXPECT_FALSE(r.has_unified);
+}
+
+TEST(CgroupResources, RoundTripsThroughOci) {
+  auto r = parse(json::parse(R"({
+    "devices": [{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rw"}],
+    "memory": {"limit": 1000, "swap": -1}, "cpu": {"shares": 100, "burst": 0, "idle": 0},
+    "pids": {"limit": 0}, "blockIO": {"throttleWriteIOPSDevice": [{"major": 8, "minor": 0, "rate": 9}]},
+    "unified": {"memory.high": "1"}})"));
+  auto back = parse(to_oci(r));
+  EXPECT_EQ(back, r);
+}
+
+TEST(CgroupUpdate, OnlyGivenFieldsChange) {
+  Resources cur = parse(json::parse(R"({"memory": {"limit": 33554432, "reservation": 25165824},
+      "cpu": {"shares": 100, "quota": 500000, "period": 1000000, "burst": 5}, "pids": {"limit": 20}})"));
+  OciResources req;
+  req.memory.emplace();
+  req.memory->limit = 67108864;
+  auto next = merge_update(cur, req);
+  EXPECT_EQ(next.memory, 67108864);
+  EXPECT_EQ(next.memory_reservation, 25165824);
+  EXPECT_EQ(next.cpu_shares, 100u);
+  // Neither quota nor period given: runc zeroes both ("leave alone").
+  EXPECT_EQ(next.cpu_quota, 0);
+  EXPECT_EQ(next.cpu_period, 0u);
+  // runc replaces these wholesale: not given means not written again.
+  EXPECT_FALSE(next.cpu_burst);
+  EXPECT_FALSE(next.pids_limit);
+  EXPECT_TRUE(next.skip_devices);
+}
+
+TEST(CgroupUpdate, QuotaOrPeriodAloneKeepsTheOther) {
+  Resources cur;
+  cur.cpu_quota = 500000;
+  cur.cpu_period = 1000000;
+  OciResources req;
+  req.cpu.emplace();
+  req.cpu->period = 900000;
+  auto a = merge_update(cur, req);
+  EXPECT_EQ(a.cpu_quota, 500000);
+  EXPECT_EQ(a.cpu_period, 900000u);
+  req.cpu->period.reset();
+  req.cpu->quota = -1;
+  auto b = merge_update(cur, req);
+  EXPECT_EQ(b.cpu_quota, -1);
+  EXPECT_EQ(b.cpu_period, 1000000u);
+}
+
+TEST(CgroupUpdate, FixUps) {
+  Resources cur;
+  cur.memory = 100;
+  cur.memory_swap = 200;
+  cur.cpu_shares = 512;
+  OciResources req;
+  req.memory.emplace();
+  req.memory->limit = -1;
+  req.cpu.emplace();
+  req.cpu->idle = 1;
+  auto n = merge_update(cur, req);
+  EXPECT_EQ(n.memory, -1);
+  EXPECT_EQ(n.memory_swap, 0);    // unlimited memory without swap: swap reset (unlimited too)
+  EXPECT_EQ(n.cpu_shares, 0u);    // idle without shares: no weight written
+  EXPECT_EQ(n.cpu_idle, 1);
+}
+
+TEST(CgroupUpdate, ThrottleDevicesAreUpserted) {
+  Resources cur;
+  cur.throttle_read_bps = {{8, 0, 100}, {8, 0, 100}, {8, 16, 5}};
+  OciResources req;
+  req.block_io.emplace();
+  req.block_io->throttle_read_bps = {{8, 0, 999}, {9, 0, 1}};
+  auto n = merge_update(cur, req);
+  ASSERT_EQ(n.throttle_read_bps.size(), 4u);
+  EXPECT_EQ(n.throttle_read_bps[0].rate, 100u);
+  EXPECT_EQ(n.throttle_read_bps[1].rate, 999u);  // the last duplicate is the one updated
+  EXPECT_EQ(n.throttle_read_bps[3].major, 9);
+}
