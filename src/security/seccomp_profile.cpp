@@ -102,7 +102,8 @@ Result<ArgCondition> parse_arg(const json& a, const std::string& path) {
   ArgCondition c;
   auto index = ORUN_TRY(get_uint(a, "index", path));
   c.index = static_cast<unsigned>(index.value_or(0));
-  if (index && *index > 5) return fail(path + ": index " + std::to_string(*index) + " is out of range (0-5)");
+  if (index && *index > 5)
+    return fail(path + ": syscalls only have up to 6 arguments (" + std::to_string(*index) + " given)");
   c.value = ORUN_TRY(get_uint(a, "value", path)).value_or(0);
   c.value_two = ORUN_TRY(get_uint(a, "valueTwo", path)).value_or(0);
   std::string op = ORUN_TRY(get_string(a, "op", path));

@@ -1,4 +1,5 @@
 #include "sys/mount_api.hpp"
+#include "sys/procfs.hpp"
 
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -164,7 +165,14 @@ Result<UniqueFd> userns_with_maps(const std::string& uid_map, const std::string&
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   };
-  std::string base = "/proc/" + std::to_string(pid);
+  // A procfs of our own pid namespace: in a container init before pivot,
+  // "/proc" is still the host's and "/proc/<pid>" would name a host process.
+  auto procfs = open_procfs();
+  if (!procfs) {
+    reap();
+    return std::unexpected(std::move(procfs.error()));
+  }
+  std::string base = std::to_string(pid);
   // Wait until the child is in its own user ns (its ns link changes).
   struct stat self{}, child{};
   if (stat("/proc/self/ns/user", &self) < 0) {
@@ -172,22 +180,15 @@ Result<UniqueFd> userns_with_maps(const std::string& uid_map, const std::string&
     return fail_errno("stat /proc/self/ns/user");
   }
   for (int i = 0; i < 10000; ++i) {
-    if (stat((base + "/ns/user").c_str(), &child) < 0) break;
+    if (fstatat(procfs->get(), (base + "/ns/user").c_str(), &child, 0) < 0) break;
     if (child.st_ino != self.st_ino) break;
     usleep(100);
   }
-  auto write_file = [](const std::string& path, const std::string& text) -> Result<void> {
-    UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) return fail_errno("open " + path);
-    if (write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-      return fail_errno("write " + path);
-    return {};
-  };
-  auto r = write_file(base + "/uid_map", uid_map);
-  if (r) r = write_file(base + "/gid_map", gid_map);
+  auto r = write_proc_file(procfs->get(), base + "/uid_map", uid_map);
+  if (r) r = write_proc_file(procfs->get(), base + "/gid_map", gid_map);
   UniqueFd ns;
   if (r) {
-    ns.reset(open((base + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
+    ns.reset(openat(procfs->get(), (base + "/ns/user").c_str(), O_RDONLY | O_CLOEXEC));
     if (!ns) r = fail_errno("open " + base + "/ns/user");
   }
   reap();

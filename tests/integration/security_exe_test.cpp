@@ -54,7 +54,9 @@ TEST_F(SecurityExeTest, ShebangProcSelfExeEntrypointDoesNotRunTheRuntime) {
   EXPECT_NE(r.exit_code, 0) << r;
   // The runtime never ran as the container's process: no `spec` output.
   EXPECT_FALSE(path_exists(in_rootfs(bundle_, "/config.json")));
-  if (!runtime_is_runc()) EXPECT_THAT(r.err, HasSubstr("refusing to run the sealed exec helper")) << r;
+  if (!runtime_is_runc()) {
+    EXPECT_THAT(r.err, HasSubstr("refusing to run the sealed exec helper")) << r;
+  }
   expect_copy_intact();
 }
 
@@ -64,7 +66,9 @@ TEST_F(SecurityExeTest, ShebangProcSelfExeExecTargetDoesNotRunTheRuntime) {
   track_pid(state_pid(id_));
   auto r = copy_rt({"exec", id_, "/evil"});
   EXPECT_NE(r.exit_code, 0) << r;
-  if (!runtime_is_runc()) EXPECT_THAT(r.err, HasSubstr("refusing to run the sealed exec helper")) << r;
+  if (!runtime_is_runc()) {
+    EXPECT_THAT(r.err, HasSubstr("refusing to run the sealed exec helper")) << r;
+  }
   expect_copy_intact();
 }
 

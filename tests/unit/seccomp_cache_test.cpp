@@ -102,7 +102,9 @@ TEST(ExeSeal, HelperMemfdIsFullySealed) {
     close(w);
   }
   // F_SEAL_EXEC (Linux 6.3+): the exec bits can no longer change.
-  if (fcntl(fd, F_GET_SEALS) & 0x0020) EXPECT_LT(fchmod(fd, 0600), 0);
+  if (fcntl(fd, F_GET_SEALS) & 0x0020) {
+    EXPECT_LT(fchmod(fd, 0600), 0);
+  }
   char magic[4] = {};
   ASSERT_EQ(pread(fd, magic, 4, 0), 4);
   EXPECT_EQ(std::string(magic + 1, 3), "ELF");
