@@ -53,15 +53,36 @@ if [[ "${1:-}" == --measure ]]; then
       ((r > rss)) && rss=$r
     done
   fi
+  # exec latency (what liveness probes pay): one detached container, then
+  # N `exec ID /bin/true`.
+  exec_times=()
+  eid="exec-$name"
+  jq --arg cg "/orun-bench/$eid" '.linux.cgroupsPath = $cg | .process.args = ["/bin/sleep", "1000"]' \
+    "$template" >"$config"
+  if "$bin" --root "$state" run -d --bundle "$bundle" "$eid" </dev/null >/dev/null 2>&1; then
+    for ((i = 0; i < n; i++)); do
+      t0=$EPOCHREALTIME
+      if "$bin" --root "$state" exec "$eid" /bin/true </dev/null >/dev/null 2>&1; then
+        t1=$EPOCHREALTIME
+        exec_times+=($(( ${t1/./} - ${t0/./} )))
+      fi
+    done
+  fi
+  cleanup_one "$eid"
+  exec_median=-
+  if ((${#exec_times[@]} > 0)); then
+    exec_median=$(printf '%s\n' "${exec_times[@]}" | sort -n | awk '{ t[NR] = $1 }
+      END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2; printf "%.2f", m / 1000 }')
+  fi
   if ((${#times[@]} == 0)); then
-    echo "$name 0 $fails - - $rss ${first_error:-no output}"
+    echo "$name 0 $fails - - $rss $exec_median ${first_error:-no output}"
     exit 0
   fi
-  printf '%s\n' "${times[@]}" | sort -n | awk -v name="$name" -v fails="$fails" -v rss="$rss" '
+  printf '%s\n' "${times[@]}" | sort -n | awk -v name="$name" -v fails="$fails" -v rss="$rss" -v ex="$exec_median" '
     { t[NR] = $1; sum += $1 }
     END {
       median = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
-      printf "%s %d %d %.2f %.2f %d\n", name, NR, fails, sum / NR / 1000, median / 1000, rss
+      printf "%s %d %d %.2f %.2f %d %s\n", name, NR, fails, sum / NR / 1000, median / 1000, rss, ex
     }'
   exit 0
 fi
@@ -127,7 +148,7 @@ measure() {  # name binary
   fi
 }
 
-declare -A mean median rss size ok note
+declare -A mean median rss size ok note exec_med
 for rt in orun runc crun; do
   case $rt in orun) bin=$ORUN ;; runc) bin=$RUNC ;; crun) bin=$CRUN ;; esac
   if [[ -z "$bin" || ! -x "$bin" ]]; then
@@ -136,7 +157,8 @@ for rt in orun runc crun; do
     continue
   fi
   echo "measuring $rt ($bin), $n runs ..." >&2
-  read -r _ ok_runs fails m med r err < <(measure "$rt" "$bin")
+  read -r _ ok_runs fails m med r ex err < <(measure "$rt" "$bin")
+  exec_med[$rt]=$ex
   size[$rt]=$(stat -L -c %s "$bin")
   ok[$rt]="${ok_runs:-0}/$n"
   if [[ "${ok_runs:-0}" -gt 0 ]]; then
@@ -150,10 +172,10 @@ done
 echo
 # shellcheck disable=SC2016  # literal backquotes
 printf 'orun benchmark: %s sequential `run` of /bin/true, busybox bundle, %s\n' "$n" "$(uname -r)"
-printf '%-6s %10s %10s %12s %12s %8s  %s\n' runtime mean_ms median_ms max_rss_kb size_bytes ok notes
+printf '%-6s %10s %10s %14s %12s %12s %8s  %s\n' runtime mean_ms median_ms exec_median_ms max_rss_kb size_bytes ok notes
 for rt in orun runc crun; do
-  printf '%-6s %10s %10s %12s %12s %8s  %s\n' "$rt" "${mean[$rt]:--}" "${median[$rt]:--}" \
-    "${rss[$rt]:--}" "${size[$rt]:--}" "${ok[$rt]:--}" "${note[$rt]:-}"
+  printf '%-6s %10s %10s %14s %12s %12s %8s  %s\n' "$rt" "${mean[$rt]:--}" "${median[$rt]:--}" \
+    "${exec_med[$rt]:--}" "${rss[$rt]:--}" "${size[$rt]:--}" "${ok[$rt]:--}" "${note[$rt]:-}"
 done
 ratio() {  # a b -> a/b or "-"
   [[ -n "${1:-}" && -n "${2:-}" && "$2" != 0 && "$2" != 0.00 ]] || { echo -; return; }
@@ -161,9 +183,10 @@ ratio() {  # a b -> a/b or "-"
 }
 echo
 for other in runc crun; do
-  printf 'orun/%s: time %s (mean), %s (median), rss %s, size %s\n' "$other" \
+  printf 'orun/%s: time %s (mean), %s (median), exec %s (median), rss %s, size %s\n' "$other" \
     "$(ratio "${mean[orun]:-}" "${mean[$other]:-}")" \
     "$(ratio "${median[orun]:-}" "${median[$other]:-}")" \
+    "$(ratio "${exec_med[orun]:-}" "${exec_med[$other]:-}")" \
     "$(ratio "${rss[orun]:-}" "${rss[$other]:-}")" \
     "$(ratio "${size[orun]:-}" "${size[$other]:-}")"
 done
