@@ -14,6 +14,8 @@
 
 #include "cli/command.hpp"
 #include "cli/features.hpp"
+#include "security/seccomp.hpp"
+#include "security/seccomp_profile.hpp"
 #include "orun/commands.hpp"
 #include "orun/spec.hpp"
 
@@ -93,14 +95,16 @@ std::vector<std::string> seccomp_archs() {
   return out;
 }
 
-// Filter flags with the libseccomp API level (which probes the kernel) each needs.
+// The filter flags orun accepts on this kernel: the same probe the seccomp
+// loader uses, so `features` never promises what create would refuse.
 std::vector<std::string> seccomp_supported_flags() {
-  const unsigned api = seccomp_api_get();
+  namespace sc = security::seccomp;
+  const unsigned flags = sc::supported_flags();
   std::vector<std::string> out;
-  if (api >= 2) out.emplace_back("SECCOMP_FILTER_FLAG_TSYNC");
-  if (api >= 4) out.emplace_back("SECCOMP_FILTER_FLAG_SPEC_ALLOW");
-  if (api >= 3) out.emplace_back("SECCOMP_FILTER_FLAG_LOG");
-  if (api >= 7) out.emplace_back("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
+  if (flags & sc::kFlagTsync) out.emplace_back("SECCOMP_FILTER_FLAG_TSYNC");
+  if (flags & sc::kFlagSpecAllow) out.emplace_back("SECCOMP_FILTER_FLAG_SPEC_ALLOW");
+  if (flags & sc::kFlagLog) out.emplace_back("SECCOMP_FILTER_FLAG_LOG");
+  if (flags & sc::kFlagWaitKillableRecv) out.emplace_back("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
   return out;
 }
 

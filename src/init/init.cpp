@@ -91,9 +91,6 @@ Result<void> setup_console(const InitConfig& c) {
   int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0) return fail_errno("open pty peer");
   UniqueFd s(slave);
-  unsigned n = 0;
-  if (ioctl(master, TIOCGPTN, &n) < 0) return fail_errno("get pty number");
-  std::string slave_path = "/dev/pts/" + std::to_string(n);
   if (c.process->console_size) {
     winsize ws{};
     ws.ws_row = static_cast<unsigned short>(c.process->console_size->height);
@@ -109,7 +106,8 @@ Result<void> setup_console(const InitConfig& c) {
       tcsetattr(master, TCSANOW, &t);
     }
   }
-  ORUN_TRY_VOID(process::send_fd(c.console_fd, master, slave_path));
+  // runc names the master in the message (receivers ignore it).
+  ORUN_TRY_VOID(process::send_fd(c.console_fd, master, "/dev/pts/ptmx"));
   for (int fd = 0; fd <= 2; fd++)
     if (dup2(slave, fd) < 0) return fail_errno("dup2 console");
   if (ioctl(0, TIOCSCTTY, 0) < 0) return fail_errno("setctty");

@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -30,6 +31,20 @@ Result<void> send_to(const std::string& path, const std::string& msg) {
   if (sendto(fd, msg.data(), msg.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr), len) < 0)
     return fail_errno("send to NOTIFY_SOCKET " + path);
   return {};
+}
+
+// Gone or a zombie (an unreaped child of ours is still "alive" to kill(0)).
+bool process_dead(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+  FILE* f = fopen(path, "re");
+  if (!f) return true;
+  char buf[512];
+  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  const char* rp = strrchr(buf, ')');
+  return !rp || rp[1] == '\0' || rp[2] == 'Z' || rp[2] == 'X';
 }
 
 }  // namespace
@@ -83,7 +98,7 @@ Result<void> wait_ready_and_relay(int sock, pid_t watched, pid_t mainpid) {
       }
       continue;
     }
-    if (::kill(watched, 0) < 0 && errno == ESRCH) return fail("container process is already dead");
+    if (process_dead(watched)) return fail("container process is already dead");
   }
   std::string host = host_notify_socket();
   if (host.empty()) return {};
