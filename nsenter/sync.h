@@ -26,6 +26,9 @@ enum orun_sync_type {
   ORUN_SYNC_SECCOMP,        /* value: the child's seccomp notify listener fd, for
                                the parent to take with pidfd_getfd; sent with
                                write(2) (see src/security/seccomp_notify.hpp) */
+  ORUN_SYNC_MOUNT_REQ,      /* payload: JSON of an id-mapped bind source only the
+                               container's mount ns has; the parent answers
+                               MOUNT_FD (a detached tree) or MOUNT_ERR */
   /* parent -> child */
   ORUN_SYNC_MAP_ACK = 100,
   ORUN_SYNC_TIMENS_ACK,
@@ -33,6 +36,8 @@ enum orun_sync_type {
   ORUN_SYNC_RUN,            /* continue to exec.fifo (create) or exec (exec) */
   ORUN_SYNC_ABORT,          /* parent failed: exit now */
   ORUN_SYNC_SECCOMP_DONE,   /* the listener fd reached the seccomp agent */
+  ORUN_SYNC_MOUNT_FD,       /* SCM_RIGHTS: the id-mapped tree asked for */
+  ORUN_SYNC_MOUNT_ERR,      /* payload: why it could not be made */
 };
 
 struct orun_sync_hdr {

@@ -225,6 +225,9 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     init::container_main(ic);
   };
   req.on_warning = [](const std::string& w) { log::warn(w); };
+  req.on_mount_request = [](pid_t pid, const std::string& request) {
+    return init::idmapped_tree_in_container(pid, request);
+  };
   req.on_seccomp_listener = [&](pid_t pid, int child_fd) -> Result<void> {
     auto state = nlohmann::json::parse(process::hook_state(o.id, "creating", pid, bundle, s.annotations));
     return security::seccomp::send_listener_to_agent(*seccomp, pid, child_fd, state);

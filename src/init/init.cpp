@@ -178,6 +178,7 @@ Result<void> setup_before_ready(const InitConfig& c) {
   rc.cgroup_paths = c.cgroup_paths;
   rc.cgroup_ns = c.cgroup_ns;
   rc.source_fds = c.mount_source_fds;
+  rc.sync_fd = c.sync_fd;
   ORUN_TRY_VOID(prepare_rootfs(rc));
   ORUN_TRY_VOID(process::child_sync(c.sync_fd, ORUN_SYNC_HOOKS, ORUN_SYNC_HOOKS_DONE));
   if (!s.hooks.create_container.empty()) {

@@ -1,6 +1,14 @@
 // Applies one planned mount inside the rootfs (runc's mountToRootfs order).
 #include "init/mount_exec.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include "init/mount_idmap.hpp"
+#include "process/spawn.hpp"
+extern "C" {
+#include "sync.h"
+}
+
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
@@ -281,9 +289,20 @@ Result<void> mount_plan_unwrapped(const MountEnv& env, MountPlan plan) {
     // Outside a user ns the init still holds the host's privileges and can
     // build the id-mapped tree itself, also from a source that only exists
     // in its own mount ns (an earlier mount of the container).
-    if (env.ctx->in_userns)
-      return fail("id-mapped mount of " + plan.source + " needs a mount fd prepared by the runtime");
-    local_tree = ORUN_TRY(make_idmapped_tree(*env.ctx->spec, plan));
+    if (env.ctx->in_userns) {
+      // In a user ns the init can't make it: the parent joins our mount ns
+      // with the host's privileges and sends the tree back.
+      if (env.ctx->sync_fd < 0)
+        return fail("id-mapped mount of " + plan.source + " needs a mount fd prepared by the runtime");
+      nlohmann::json req{{"source", plan.source},
+                         {"recursive", plan.recursive_bind()},
+                         {"idmap_recursive", plan.opts.idmap_recursive},
+                         {"uid_map", format_id_map(plan.uid_mappings)},
+                         {"gid_map", format_id_map(plan.gid_mappings)}};
+      local_tree = ORUN_TRY(process::child_request_fd(env.ctx->sync_fd, ORUN_SYNC_MOUNT_REQ, req.dump()));
+    } else {
+      local_tree = ORUN_TRY(make_idmapped_tree(*env.ctx->spec, plan));
+    }
     plan.source_fd = local_tree.get();
   }
   if (plan.kind == MountKind::cgroup) return mount_cgroup(env, plan, dst.get());

@@ -1,10 +1,19 @@
 #include "init/mount_idmap.hpp"
 
 #include "init/mount_plan.hpp"
+#include "process/spawn.hpp"
 #include "sys/mount_api.hpp"
 #include "sys/path.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <nlohmann/json.hpp>
 #include <sys/mount.h>
 
 #include <cerrno>
@@ -59,6 +68,66 @@ Result<std::map<size_t, UniqueFd>> prepare_mount_sources(const spec::Spec& s, co
     out.emplace(i, std::move(*tree));
   }
   return out;
+}
+
+Result<UniqueFd> idmapped_tree_in_container(pid_t init, const std::string& request) {
+  auto j = nlohmann::json::parse(request, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return fail("malformed mount request");
+  std::string source = j.value("source", "");
+  bool recursive = j.value("recursive", false);
+  bool idmap_recursive = j.value("idmap_recursive", false);
+  std::string uid_map = j.value("uid_map", ""), gid_map = j.value("gid_map", "");
+  std::string proc = "/proc/" + std::to_string(init) + "/ns/";
+  UniqueFd userns;
+  if (!uid_map.empty() || !gid_map.empty()) {
+    userns = ORUN_TRY(sys::userns_with_maps(uid_map, gid_map));
+  } else {
+    userns.reset(open((proc + "user").c_str(), O_RDONLY | O_CLOEXEC));
+    if (!userns) return fail_errno("open " + proc + "user");
+  }
+  UniqueFd mntns(open((proc + "mnt").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!mntns) return fail_errno("open " + proc + "mnt");
+  int sp[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) return fail_errno("socketpair");
+  UniqueFd ours(sp[0]), theirs(sp[1]);
+  pid_t helper = fork();
+  if (helper < 0) return fail_errno("fork");
+  if (helper == 0) {
+    ours.reset();
+    if (setns(mntns.get(), CLONE_NEWNS) < 0) {
+      std::string e = "join the container's mount namespace: " + errno_text(errno);
+      (void)!write(theirs.get(), e.data(), e.size());
+      _exit(1);
+    }
+    auto tree = sys::open_idmapped_tree(source, recursive, idmap_recursive, userns.get());
+    if (!tree) {
+      (void)!write(theirs.get(), tree.error().msg.data(), tree.error().msg.size());
+      _exit(1);
+    }
+    _exit(process::send_fd(theirs.get(), tree->get(), "tree") ? 0 : 1);
+  }
+  theirs.reset();
+  char text[1024] = {};
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  iovec iov{text, sizeof(text) - 1};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = cbuf;
+  msg.msg_controllen = sizeof(cbuf);
+  ssize_t n;
+  while ((n = recvmsg(ours.get(), &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+  }
+  while (waitpid(helper, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); n > 0 && c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
+      return UniqueFd(fd);
+    }
+  }
+  return fail("id-mapped mount of " + source + ": " + (n > 0 ? std::string(text, static_cast<size_t>(n)) : "helper failed"));
 }
 
 }  // namespace orun::init

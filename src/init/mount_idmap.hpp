@@ -31,4 +31,10 @@ std::string format_id_map(const std::vector<spec::IdMapping>& maps);
 Result<std::map<size_t, UniqueFd>> prepare_mount_sources(const spec::Spec& s, const std::string& bundle,
                                                          const std::string& rootfs, int container_userns_fd);
 
+// Parent side of ORUN_SYNC_MOUNT_REQ: a helper joins the container init's
+// mount ns (keeping the host's privileges), clones the requested source and
+// id-maps it (explicit maps, or the init's user ns). The request is the JSON
+// {source, recursive, idmap_recursive, uid_map, gid_map} the init sent.
+Result<UniqueFd> idmapped_tree_in_container(pid_t init, const std::string& request);
+
 }  // namespace orun::init

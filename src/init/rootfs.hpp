@@ -40,6 +40,7 @@ struct RootfsContext {
   // MOUNT_ATTR_IDMAP on host filesystems) and, with a user ns, binds of
   // sources the container's root cannot reach.
   std::map<size_t, int> source_fds;
+  int sync_fd = -1;                  // asks the parent for id-mapped trees (user ns)
 };
 
 // Before the hooks sync: `/` made rslave (or linux.rootfsPropagation), the

@@ -55,6 +55,28 @@ void kill_and_reap(pid_t pid) {
   }
 }
 
+// One sync message with an fd attached.
+Result<void> send_sync_fd(int sock, uint32_t type, int fd) {
+  orun_sync_hdr hdr{type, 0};
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  std::memset(cbuf, 0, sizeof(cbuf));
+  iovec iov{&hdr, sizeof(hdr)};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = cbuf;
+  msg.msg_controllen = sizeof(cbuf);
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
+    if (errno != EINTR) return fail_errno("send mount fd");
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<pid_t> spawn(SpawnRequest& req) {
@@ -130,6 +152,18 @@ Result<pid_t> spawn(SpawnRequest& req) {
         step = write_time_offsets(req, hdr.value);
         reply = ORUN_SYNC_TIMENS_ACK;
         break;
+      case ORUN_SYNC_MOUNT_REQ: {
+        Result<UniqueFd> tree = req.on_mount_request
+                                    ? req.on_mount_request(init, std::string(payload, len))
+                                    : Result<UniqueFd>(std::unexpected(Error{0, "mount requests not supported"}));
+        if (tree) {
+          step = send_sync_fd(parent_end.get(), ORUN_SYNC_MOUNT_FD, tree->get());
+        } else if (orun_sync_send(parent_end.get(), ORUN_SYNC_MOUNT_ERR, tree.error().err, tree.error().msg.data(),
+                                  tree.error().msg.size()) < 0) {
+          step = fail_errno("write sync socket");
+        }
+        break;
+      }
       case ORUN_SYNC_STAGE2_PID:
         init = hdr.value;
         while (waitpid(stage1, nullptr, 0) < 0 && errno == EINTR) {
@@ -214,6 +248,37 @@ Result<UniqueFd> recv_fd(int sock) {
     }
   }
   return fail("receive console fd: no file descriptor received");
+}
+
+Result<UniqueFd> child_request_fd(int sync_fd, uint32_t send_type, const std::string& payload) {
+  if (int r = orun_sync_send(sync_fd, send_type, 0, payload.data(), payload.size()); r < 0)
+    return fail_errno("write sync socket", -r);
+  char cbuf[CMSG_SPACE(sizeof(int))];
+  char data[sizeof(orun_sync_hdr) + 1024];
+  iovec iov{data, sizeof(data)};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = cbuf;
+  msg.msg_controllen = sizeof(cbuf);
+  ssize_t n;
+  while ((n = recvmsg(sync_fd, &msg, MSG_CMSG_CLOEXEC)) < 0) {
+    if (errno != EINTR) return fail_errno("read sync socket");
+  }
+  if (n < static_cast<ssize_t>(sizeof(orun_sync_hdr))) return fail("sync: short reply");
+  orun_sync_hdr hdr{};
+  std::memcpy(&hdr, data, sizeof(hdr));
+  if (hdr.type == ORUN_SYNC_ABORT) _exit(1);
+  if (hdr.type == ORUN_SYNC_MOUNT_ERR)
+    return fail(std::string(data + sizeof(hdr), static_cast<size_t>(n) - sizeof(hdr)), hdr.value);
+  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c), sizeof(int));
+      return UniqueFd(fd);
+    }
+  }
+  return fail("sync: unexpected reply " + std::to_string(hdr.type));
 }
 
 void child_report_error(int sync_fd, const Error& e) {

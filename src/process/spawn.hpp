@@ -37,6 +37,9 @@ struct SpawnRequest {
   std::function<Result<void>(pid_t init)> on_hooks;
   std::function<Result<void>(pid_t init)> on_ready;
   std::function<void(const std::string&)> on_warning;
+  // An id-mapped bind source inside the container (user ns): the parent,
+  // with the host's privileges, makes the detached tree.
+  std::function<Result<UniqueFd>(pid_t init, const std::string& request)> on_mount_request;
   // SCMP_ACT_NOTIFY: the child loaded its filter; `child_fd` is the listener's
   // fd number in the child (take it with pidfd_getfd). Replied to with
   // ORUN_SYNC_SECCOMP_DONE once this returns.
@@ -56,5 +59,7 @@ Result<UniqueFd> recv_fd(int sock);
 // Child side helpers for the sync protocol.
 void child_report_error(int sync_fd, const Error& e);
 Result<void> child_sync(int sync_fd, uint32_t send_type, uint32_t expect_reply);
+// Sends a request and waits for an fd (ORUN_SYNC_MOUNT_FD) or an error text.
+Result<UniqueFd> child_request_fd(int sync_fd, uint32_t send_type, const std::string& payload);
 
 }  // namespace orun::process
