@@ -133,19 +133,6 @@ Result<std::map<std::string, std::string>> exec_cgroup(const std::map<std::strin
   return paths;
 }
 
-Result<UniqueFd> connect_socket(const std::string& path) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail_errno("create console socket");
-  UniqueFd s(fd);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) return fail("console socket path too long: " + path);
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0)
-    return fail_errno("failed to connect to console socket " + path);
-  return s;
-}
-
 }  // namespace
 
 Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
@@ -198,12 +185,12 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
       console_parent.reset(sp[0]);
       console_child.reset(sp[1]);
     } else {
-      console_child = ORUN_TRY(connect_socket(o.console_socket));
+      console_child = ORUN_TRY(process::connect_unix(o.console_socket));
     }
   }
 
   UniqueFd pidfd_sock;
-  if (!o.pidfd_socket.empty()) pidfd_sock = ORUN_TRY(connect_socket(o.pidfd_socket));
+  if (!o.pidfd_socket.empty()) pidfd_sock = ORUN_TRY(process::connect_unix(o.pidfd_socket));
   for (unsigned i = 0; i < o.preserve_fds; i++) {
     if (fcntl(3 + static_cast<int>(i), F_GETFD) < 0)
       return fail_errno("unable to stat preserved-fd " + std::to_string(i) + " (of " + std::to_string(o.preserve_fds) + ")");

@@ -38,19 +38,6 @@ Result<void> mkdir_all(const std::string& path, mode_t mode) {
   return {};
 }
 
-Result<UniqueFd> connect_console_socket(const std::string& path) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail_errno("create console socket");
-  UniqueFd s(fd);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(addr.sun_path)) return fail("console socket path too long: " + path);
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0)
-    return fail_errno("failed to connect to console socket " + path);
-  return s;
-}
-
 std::string abs_clean(const std::string& base, const std::string& p) {
   std::filesystem::path path(p);
   if (path.is_relative()) path = std::filesystem::path(base) / path;
@@ -190,12 +177,12 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
       console_parent.reset(sp[0]);
       console_child.reset(sp[1]);
     } else {
-      console_child = ORUN_TRY(connect_console_socket(o.console_socket));
+      console_child = ORUN_TRY(process::connect_unix(o.console_socket));
     }
   }
 
   UniqueFd pidfd_sock;
-  if (!o.pidfd_socket.empty()) pidfd_sock = ORUN_TRY(connect_console_socket(o.pidfd_socket));
+  if (!o.pidfd_socket.empty()) pidfd_sock = ORUN_TRY(process::connect_unix(o.pidfd_socket));
   // Bind sources the container's root may not be able to open (user
   // namespaces) and id-mapped binds are prepared here, on the host side.
   auto mount_sources = ORUN_TRY(init::prepare_mount_sources(s, bundle, rootfs, -1));

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,23 +59,7 @@ void kill_and_reap(pid_t pid) {
 // One sync message with an fd attached.
 Result<void> send_sync_fd(int sock, uint32_t type, int fd) {
   orun_sync_hdr hdr{type, 0};
-  char cbuf[CMSG_SPACE(sizeof(int))];
-  std::memset(cbuf, 0, sizeof(cbuf));
-  iovec iov{&hdr, sizeof(hdr)};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = cbuf;
-  msg.msg_controllen = sizeof(cbuf);
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
-    if (errno != EINTR) return fail_errno("send mount fd");
-  }
-  return {};
+  return send_with_fd(sock, &hdr, sizeof(hdr), fd);
 }
 
 }  // namespace
@@ -206,11 +191,10 @@ Result<pid_t> spawn(SpawnRequest& req) {
   return init;
 }
 
-Result<void> send_fd(int sock, int fd, const std::string& name) {
+Result<void> send_with_fd(int sock, const void* data, size_t len, int fd) {
   char cbuf[CMSG_SPACE(sizeof(int))];
   std::memset(cbuf, 0, sizeof(cbuf));
-  std::string payload = name.empty() ? std::string("fd") : name;
-  iovec iov{payload.data(), payload.size()};
+  iovec iov{const_cast<void*>(data), len};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -222,9 +206,27 @@ Result<void> send_fd(int sock, int fd, const std::string& name) {
   c->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(c), &fd, sizeof(int));
   while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
-    if (errno != EINTR) return fail_errno("send console fd");
+    if (errno != EINTR) return fail_errno("send file descriptor");
   }
   return {};
+}
+
+Result<void> send_fd(int sock, int fd, const std::string& name) {
+  std::string payload = name.empty() ? std::string("fd") : name;
+  return send_with_fd(sock, payload.data(), payload.size(), fd);
+}
+
+Result<UniqueFd> connect_unix(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail_errno("create socket");
+  UniqueFd s(fd);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(addr.sun_path)) return fail("socket path too long: " + path);
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0)
+    return fail_errno("failed to connect to socket " + path);
+  return s;
 }
 
 Result<UniqueFd> recv_fd(int sock) {

@@ -54,6 +54,10 @@ Result<pid_t> spawn(SpawnRequest& req);
 // Sends `fd` over a unix socket as the only SCM_RIGHTS fd, with `name` as
 // the payload (runc's console-socket wire format).
 Result<void> send_fd(int sock, int fd, const std::string& name);
+// One sendmsg: `data` as the payload, `fd` as the only SCM_RIGHTS fd.
+Result<void> send_with_fd(int sock, const void* data, size_t len, int fd);
+// Connects to an AF_UNIX stream socket by path (--console-socket, --pidfd-socket).
+Result<UniqueFd> connect_unix(const std::string& path);
 Result<UniqueFd> recv_fd(int sock);
 
 // Child side helpers for the sync protocol.

@@ -1,4 +1,5 @@
 #include "security/seccomp_notify.hpp"
+#include "process/spawn.hpp"
 
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -80,24 +81,8 @@ Result<void> send_listener_to_agent(const Program& p, pid_t pid, int child_fd, c
 
   UniqueFd sock = ORUN_TRY(connect_agent(p.listener_path));
   std::string payload = container_process_state(p, pid, state).dump();
-  char cbuf[CMSG_SPACE(sizeof(int))];
-  std::memset(cbuf, 0, sizeof(cbuf));
-  iovec iov{payload.data(), payload.size()};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = cbuf;
-  msg.msg_controllen = sizeof(cbuf);
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  int lfd = listener.get();
-  std::memcpy(CMSG_DATA(c), &lfd, sizeof(int));
-  while (sendmsg(sock.get(), &msg, MSG_NOSIGNAL) < 0) {
-    if (errno != EINTR) return fail_errno("cannot send seccomp fd to " + p.listener_path);
-  }
-  return {};
+  return with_context(process::send_with_fd(sock.get(), payload.data(), payload.size(), listener.get()),
+                      "cannot send seccomp fd to " + p.listener_path);
 }
 
 }  // namespace orun::security::seccomp
