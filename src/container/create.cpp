@@ -185,7 +185,13 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   if (!o.pidfd_socket.empty()) pidfd_sock = ORUN_TRY(process::connect_unix(o.pidfd_socket));
   // Bind sources the container's root may not be able to open (user
   // namespaces) and id-mapped binds are prepared here, on the host side.
-  auto mount_sources = ORUN_TRY(init::prepare_mount_sources(s, bundle, rootfs, -1));
+  // A joined user namespace maps id-mapped mounts itself (its maps aren't in the config).
+  UniqueFd joined_userns;
+  if (auto* u = s.linux.find_namespace(spec::NamespaceType::user); u && !u->path.empty()) {
+    joined_userns.reset(open(u->path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!joined_userns) return fail_errno("open namespace path " + u->path);
+  }
+  auto mount_sources = ORUN_TRY(init::prepare_mount_sources(s, bundle, rootfs, joined_userns ? joined_userns.get() : -1));
 
   init::InitConfig ic;
   ic.spec = &s;
