@@ -33,9 +33,6 @@ enum class Layout { v1, hybrid, v2 };
 // What the host has mounted under /sys/fs/cgroup.
 Layout detect_layout();
 
-// Lexically cleans a cgroupsPath so that ".." can't climb out of the root.
-std::string clean_path(const std::string& p);
-
 // Handles a spawn needs to put the child into its cgroup before it execs.
 struct JoinHandles {
   std::vector<UniqueFd> v1_tasks;  // one `tasks` file per v1 hierarchy

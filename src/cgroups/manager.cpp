@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "orun/cgroups.hpp"
+#include "sys/path.hpp"
 
 namespace orun::cgroups {
 
@@ -202,28 +203,12 @@ Layout detect_layout() {
   return Layout::v1;
 }
 
-std::string clean_path(const std::string& p) {
-  std::vector<std::string> parts;
-  for (auto& seg : split(p, '/')) {
-    if (seg.empty() || seg == ".") continue;
-    if (seg == "..") {
-      if (!parts.empty()) parts.pop_back();
-      continue;
-    }
-    parts.push_back(seg);
-  }
-  std::string out = (!p.empty() && p[0] == '/') ? "/" : "";
-  for (size_t i = 0; i < parts.size(); i++) out += (i ? "/" : "") + parts[i];
-  if (out.empty()) out = ".";
-  return out;
-}
-
 Result<Manager> Manager::for_container(const std::string& cgroups_path, const std::string& id) {
   Layout layout = detect_layout();
   std::string rel = cgroups_path.empty() ? id : cgroups_path;
   bool absolute = rel[0] == '/';
   // Clean as if rooted so ".." can never climb above the hierarchy root.
-  std::string cleaned = clean_path("/" + rel);
+  std::string cleaned = sys::clean_path("/" + rel);
   Manager m;
   for (auto& h : hierarchies(layout)) {
     std::string base;
@@ -234,7 +219,7 @@ Result<Manager> Manager::for_container(const std::string& cgroups_path, const st
     } else {
       base = h.own_path;
     }
-    std::string dir = join(h.mount, clean_path(join(base, cleaned)));
+    std::string dir = join(h.mount, sys::clean_path(join(base, cleaned)));
     if (h.v2) {
       m.paths_[""] = dir;
     } else {

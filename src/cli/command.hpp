@@ -83,7 +83,5 @@ std::string help_name(std::string_view argv0);
 // "--pid-file x" relative to the cwd at invocation: runc makes it absolute
 // before the commands chdir into the bundle.
 Result<std::string> absolute_path(const std::string& path);
-// Go's filepath.Clean.
-std::string clean_path(std::string_view path);
 
 }  // namespace orun::cli

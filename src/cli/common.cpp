@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "sys/path.hpp"
 #include "cli/help.hpp"
 #include "orun/log.hpp"
 
@@ -64,38 +65,11 @@ std::string program_name(std::string_view argv0) {
   return help_name(argv0) == "runc" ? "runc" : "orun";
 }
 
-std::string clean_path(std::string_view path) {
-  if (path.empty()) return ".";
-  const bool rooted = path.front() == '/';
-  std::vector<std::string_view> parts;
-  size_t pos = 0;
-  while (pos <= path.size()) {
-    size_t slash = path.find('/', pos);
-    std::string_view part = path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
-    if (part.empty() || part == ".") {
-      // skip
-    } else if (part == "..") {
-      if (!parts.empty() && parts.back() != "..") parts.pop_back();
-      else if (!rooted) parts.push_back(part);
-    } else {
-      parts.push_back(part);
-    }
-    if (slash == std::string_view::npos) break;
-    pos = slash + 1;
-  }
-  std::string out = rooted ? "/" : "";
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += '/';
-    out += parts[i];
-  }
-  return out.empty() ? "." : out;
-}
-
 Result<std::string> absolute_path(const std::string& path) {
-  if (!path.empty() && path.front() == '/') return clean_path(path);
+  if (!path.empty() && path.front() == '/') return sys::clean_path(path);
   std::unique_ptr<char, decltype(&std::free)> cwd(::getcwd(nullptr, 0), &std::free);
   if (!cwd) return fail_errno("getwd");
-  return clean_path(std::string(cwd.get()) + "/" + path);
+  return sys::clean_path(std::string(cwd.get()) + "/" + path);
 }
 
 }  // namespace orun::cli

@@ -8,72 +8,21 @@
 #include <cstdio>
 
 #include "init/environment.hpp"
+#include "sys/go_text.hpp"
+#include "sys/path.hpp"
 
 namespace orun::init {
 
-std::string go_clean_path(std::string_view p) {
-  if (p.empty()) return ".";
-  bool rooted = p.front() == '/';
-  std::vector<std::string_view> parts;
-  size_t pos = 0;
-  while (pos <= p.size()) {
-    size_t slash = p.find('/', pos);
-    std::string_view comp = p.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos);
-    if (comp.empty() || comp == ".") {
-      // skip
-    } else if (comp == "..") {
-      if (!parts.empty() && parts.back() != "..") parts.pop_back();
-      else if (!rooted) parts.push_back(comp);
-    } else {
-      parts.push_back(comp);
-    }
-    if (slash == std::string_view::npos) break;
-    pos = slash + 1;
-  }
-  std::string out = rooted ? "/" : "";
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += '/';
-    out += parts[i];
-  }
-  if (out.empty()) return ".";
-  return out;
-}
-
 std::string go_join_path(std::string_view dir, std::string_view file) {
   if (dir.empty() && file.empty()) return "";
-  if (dir.empty()) return go_clean_path(file);
-  if (file.empty()) return go_clean_path(dir);
+  if (dir.empty()) return sys::clean_path(file);
+  if (file.empty()) return sys::clean_path(dir);
   std::string joined(dir);
   joined += '/';
   joined += file;
-  return go_clean_path(joined);
+  return sys::clean_path(joined);
 }
 
-std::string go_quote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 namespace {
 
@@ -92,7 +41,7 @@ Result<void> find_executable(const std::string& path) {
 }  // namespace
 
 Result<std::string> look_path(const std::string& file, const std::vector<std::string>& env) {
-  const std::string prefix = "exec: " + go_quote(file) + ": ";
+  const std::string prefix = "exec: " + sys::go_quote(file) + ": ";
   if (file.find('/') != std::string::npos) {
     auto r = find_executable(file);
     if (!r) return fail(prefix + r.error().msg, r.error().err);

@@ -27,10 +27,7 @@ namespace orun::init {
 //     (found through a relative PATH element; Go >= 1.19's ErrDot)
 Result<std::string> look_path(const std::string& file, const std::vector<std::string>& env);
 
-// Go's filepath.Clean and filepath.Join (exposed for tests).
-std::string go_clean_path(std::string_view p);
+// Go's filepath.Join (exposed for tests); cleaning is sys::clean_path.
 std::string go_join_path(std::string_view dir, std::string_view file);
-// Go's strconv.Quote for the ASCII/UTF-8 text we print.
-std::string go_quote(std::string_view s);
 
 }  // namespace orun::init

@@ -2,6 +2,8 @@
 // Kept free of I/O so the exact byte layout is unit-tested.
 #pragma once
 
+#include "sys/go_text.hpp"
+
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -25,10 +27,9 @@ std::string_view level_name(Level l);
 std::string rfc3339(std::time_t t, long gmtoff_seconds);
 std::string rfc3339_now();
 
-// Go's strconv.Quote (what logrus's text formatter uses via %q).
-std::string go_quote(std::string_view s);
-// A JSON string as Go's encoding/json writes it (HTML-safe escaping).
-std::string go_json_string(std::string_view s);
+// logrus quotes with Go's strconv.Quote and writes JSON strings as Go does.
+using sys::go_json_string;
+using sys::go_quote;
 
 // logrus TextFormatter, not on a terminal:
 // time="..." level=error msg="..." [func=... file=...]\n

@@ -22,9 +22,8 @@ namespace {
 
 // Id maps, setgroups and time offsets go through a verified procfs handle,
 // never a path a container could have redirected (CVE-2019-16884 class).
-Result<void> write_proc(pid_t pid, const char* file, const std::string& data) {
-  auto procfs = ORUN_TRY(sys::open_procfs());
-  return sys::write_proc_file(procfs.get(), std::to_string(pid) + "/" + file, data);
+Result<void> write_proc(int procfs, pid_t pid, const char* file, const std::string& data) {
+  return sys::write_proc_file(procfs, std::to_string(pid) + "/" + file, data);
 }
 
 std::string format_map(const std::vector<spec::IdMapping>& m) {
@@ -35,9 +34,13 @@ std::string format_map(const std::vector<spec::IdMapping>& m) {
 }
 
 Result<void> write_id_maps(const SpawnRequest& req, pid_t pid) {
-  if (req.deny_setgroups) ORUN_TRY_VOID(write_proc(pid, "setgroups", "deny"));
-  if (!req.gid_map.empty()) ORUN_TRY_VOID(with_context(write_proc(pid, "gid_map", format_map(req.gid_map)), "write gid mappings"));
-  if (!req.uid_map.empty()) ORUN_TRY_VOID(with_context(write_proc(pid, "uid_map", format_map(req.uid_map)), "write uid mappings"));
+  // One procfs handle for the three writes.
+  auto procfs = ORUN_TRY(sys::open_procfs());
+  if (req.deny_setgroups) ORUN_TRY_VOID(write_proc(procfs.get(), pid, "setgroups", "deny"));
+  if (!req.gid_map.empty())
+    ORUN_TRY_VOID(with_context(write_proc(procfs.get(), pid, "gid_map", format_map(req.gid_map)), "write gid mappings"));
+  if (!req.uid_map.empty())
+    ORUN_TRY_VOID(with_context(write_proc(procfs.get(), pid, "uid_map", format_map(req.uid_map)), "write uid mappings"));
   return {};
 }
 
@@ -46,7 +49,8 @@ Result<void> write_time_offsets(const SpawnRequest& req, pid_t pid) {
   for (auto& [clock, off] : req.time_offsets)
     data += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
   if (data.empty()) return {};
-  return with_context(write_proc(pid, "timens_offsets", data), "write time offsets");
+  auto procfs = ORUN_TRY(sys::open_procfs());
+  return with_context(write_proc(procfs.get(), pid, "timens_offsets", data), "write time offsets");
 }
 
 void kill_and_reap(pid_t pid) {

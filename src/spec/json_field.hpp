@@ -4,6 +4,8 @@
 // ("process.args: expected array of strings, got number").
 #pragma once
 
+#include "sys/go_text.hpp"
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -63,6 +65,6 @@ Result<void> read_object(const json& obj, std::string_view key, const std::strin
                          json& out);
 
 // Go's strconv.Quote, for messages that print values with %q.
-std::string go_quote(std::string_view s);
+using sys::go_quote;
 
 }  // namespace orun::spec::detail

@@ -12,6 +12,7 @@
 #include "orun/spec.hpp"
 #include "spec/json_field.hpp"
 #include "spec/validate_internal.hpp"
+#include "sys/path.hpp"
 
 namespace orun::spec {
 
@@ -100,7 +101,7 @@ Result<void> check_rootfs(const ValidateContext& c) {
   struct stat st {};
   if (::stat(rootfs.c_str(), &st) < 0)
     return fail("invalid rootfs: " + stat_error("stat", rootfs, errno), errno);
-  std::string cleaned = clean_path(rootfs);
+  std::string cleaned = sys::clean_path(rootfs);
   char resolved[PATH_MAX];
   if (!::realpath(cleaned.c_str(), resolved))
     return fail("invalid rootfs: " + stat_error("lstat", cleaned, errno), errno);
@@ -207,42 +208,13 @@ Result<void> check_namespace_paths(const Linux& l) {
 
 namespace detail {
 
-std::string clean_path(std::string_view p) {
-  if (p.empty()) return ".";
-  bool rooted = p[0] == '/';
-  std::vector<std::string_view> parts;
-  size_t i = 0;
-  while (i < p.size()) {
-    size_t j = p.find('/', i);
-    if (j == std::string_view::npos) j = p.size();
-    std::string_view part = p.substr(i, j - i);
-    i = j + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty() && parts.back() != "..")
-        parts.pop_back();
-      else if (!rooted)
-        parts.push_back(part);
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string out = rooted ? "/" : "";
-  for (size_t k = 0; k < parts.size(); ++k) {
-    if (k) out += '/';
-    out += parts[k];
-  }
-  if (out.empty()) return ".";
-  return out;
-}
-
 std::string join_path_clean(std::string_view a, std::string_view b) {
-  if (a.empty()) return b.empty() ? std::string() : clean_path(b);
-  if (b.empty()) return clean_path(a);
+  if (a.empty()) return b.empty() ? std::string() : sys::clean_path(b);
+  if (b.empty()) return sys::clean_path(a);
   std::string s(a);
   s += '/';
   s += b;
-  return clean_path(s);
+  return sys::clean_path(s);
 }
 
 Result<int64_t> host_id(const ValidateContext& c, int64_t id, bool uid) {

@@ -20,7 +20,6 @@ struct ValidateContext {
 };
 
 // Go's path/filepath.Clean and Join.
-std::string clean_path(std::string_view p);
 std::string join_path_clean(std::string_view a, std::string_view b);
 
 // Host id for a container id, with runc's errors ("user namespaces enabled,

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
 #include "orun/cgroups.hpp"
+#include "sys/path.hpp"
 
-using orun::cgroups::clean_path;
+// Cgroup paths are cleaned with the project's one Go-style cleaner.
+using orun::sys::clean_path;
 
 TEST(CgroupPath, CleanCannotEscapeRoot) {
   EXPECT_EQ(clean_path("/a/../../b"), "/b");

@@ -11,6 +11,8 @@
 #include <string>
 
 #include "init/lookpath.hpp"
+#include "sys/go_text.hpp"
+#include "sys/path.hpp"
 
 using namespace orun::init;
 using V = std::vector<std::string>;
@@ -148,17 +150,17 @@ TEST_F(LookPath, RelativePathElementIsErrDot) {
 }
 
 TEST(LookPathHelpers, GoClean) {
-  EXPECT_EQ(go_clean_path(""), ".");
-  EXPECT_EQ(go_clean_path("/"), "/");
-  EXPECT_EQ(go_clean_path("/usr//bin/./../bin/ls"), "/usr/bin/ls");
-  EXPECT_EQ(go_clean_path("/.."), "/");
-  EXPECT_EQ(go_clean_path("../a/.."), "..");
-  EXPECT_EQ(go_clean_path("a/b/../../.."), "..");
+  EXPECT_EQ(orun::sys::clean_path(""), ".");
+  EXPECT_EQ(orun::sys::clean_path("/"), "/");
+  EXPECT_EQ(orun::sys::clean_path("/usr//bin/./../bin/ls"), "/usr/bin/ls");
+  EXPECT_EQ(orun::sys::clean_path("/.."), "/");
+  EXPECT_EQ(orun::sys::clean_path("../a/.."), "..");
+  EXPECT_EQ(orun::sys::clean_path("a/b/../../.."), "..");
   EXPECT_EQ(go_join_path(".", "ls"), "ls");
   EXPECT_EQ(go_join_path("/bin/", "ls"), "/bin/ls");
 }
 
 TEST(LookPathHelpers, GoQuote) {
-  EXPECT_EQ(go_quote("ls"), "\"ls\"");
-  EXPECT_EQ(go_quote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\x01\"");
+  EXPECT_EQ(orun::sys::go_quote("ls"), "\"ls\"");
+  EXPECT_EQ(orun::sys::go_quote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\x01\"");
 }
