@@ -307,7 +307,13 @@ capture() {
 # (for `-t`), using util-linux script(1); RC is the command's own exit code.
 capture_tty() {
   local cmd
-  printf -v cmd '%q ' timeout -k 5 "$T_TIMEOUT" "$@"
+  # --foreground: timeout must not move the command into a process group of
+  # its own, or the client (ctr, docker, podman) is a background job on the
+  # terminal and stops with SIGTTOU when it puts the terminal in raw mode.
+  # Under bash, script(1)'s shell execs timeout as session leader (setpgid
+  # fails, which hid this); without SHELL in the environment script runs
+  # /bin/sh, which does not.
+  printf -v cmd '%q ' timeout --foreground -k 5 "$T_TIMEOUT" "$@"
   echo "+ (tty) $*" >&2
   local f=$WORK/capture.$BASHPID
   script -qefc "$cmd" /dev/null >"$f" 2>&1 </dev/null && RC=0 || RC=$?
