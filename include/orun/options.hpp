@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace orun {
@@ -21,6 +22,10 @@ struct GlobalOptions {
   bool systemd_cgroup = false;
   std::string rootless = "auto";
 };
+
+// "runc" when invoked under that name (callers parse `runc version`; runc's
+// debug lines carry it), else "orun".
+std::string program_name(std::string_view argv0);
 
 struct CreateOptions {
   std::string id;

@@ -75,8 +75,6 @@ Result<void> check_args(const Invocation& inv, size_t n, ArgCount kind);
 // prints the bare message on stderr. Returns `code` for the caller to exit with.
 int fatal(std::string_view msg, int code = 1);
 
-// "runc" when invoked under that name (callers parse `runc version`), else "orun".
-std::string program_name(std::string_view argv0);
 // basename(argv0), as urfave prints it in help texts.
 std::string help_name(std::string_view argv0);
 

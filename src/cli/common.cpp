@@ -61,10 +61,6 @@ std::string help_name(std::string_view argv0) {
   return std::string(base.empty() ? "orun" : base);
 }
 
-std::string program_name(std::string_view argv0) {
-  return help_name(argv0) == "runc" ? "runc" : "orun";
-}
-
 Result<std::string> absolute_path(const std::string& path) {
   if (!path.empty() && path.front() == '/') return sys::clean_path(path);
   std::unique_ptr<char, decltype(&std::free)> cwd(::getcwd(nullptr, 0), &std::free);
@@ -73,3 +69,9 @@ Result<std::string> absolute_path(const std::string& path) {
 }
 
 }  // namespace orun::cli
+
+namespace orun {
+
+std::string program_name(std::string_view argv0) { return cli::help_name(argv0) == "runc" ? "runc" : "orun"; }
+
+}  // namespace orun

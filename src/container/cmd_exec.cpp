@@ -23,6 +23,7 @@
 #include "process/foreground.hpp"
 #include "process/hooks.hpp"
 #include "process/spawn.hpp"
+#include "security/exe_seal.hpp"
 #include "security/rlimits.hpp"
 #include "security/seccomp.hpp"
 #include "security/seccomp_notify.hpp"
@@ -196,6 +197,11 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
       return fail_errno("unable to stat preserved-fd " + std::to_string(i) + " (of " + std::to_string(o.preserve_fds) + ")");
   }
 
+  // CVE-2019-5736: the payload is exec'd through a sealed clone of orun,
+  // never from the host binary (security/exe_seal.hpp).
+  auto sealed_exe = ORUN_TRY(security::seal_self_exe(g.root, program_name(g.argv0)));
+  log::debug(program_name(g.argv0) + " exeseal: using /proc/self/exe clone");
+
   init::InitConfig ic;
   ic.spec = &cfg;
   ic.process = &proc;
@@ -208,6 +214,7 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   ic.pidfd_fd = pidfd_sock ? pidfd_sock.get() : -1;
   ic.clear_onlcr = static_cast<bool>(console_parent);
   ic.log_fd = log::fd();
+  ic.sealed_exe_fd = sealed_exe.get();
   // The filter is the container's (from the config it was created with).
   auto seccomp = ORUN_TRY(security::seccomp::prepare(nscfg.linux.seccomp, security::seccomp::cache_dir_for_root(g.root)));
   ic.seccomp = seccomp ? &*seccomp : nullptr;

@@ -22,6 +22,7 @@
 #include "process/hooks.hpp"
 #include "process/notify_socket.hpp"
 #include "process/spawn.hpp"
+#include "security/exe_seal.hpp"
 #include "security/rlimits.hpp"
 #include "security/seccomp.hpp"
 #include "security/seccomp_notify.hpp"
@@ -193,6 +194,11 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   }
   auto mount_sources = ORUN_TRY(init::prepare_mount_sources(s, bundle, rootfs, joined_userns ? joined_userns.get() : -1));
 
+  // CVE-2019-5736: the payload is exec'd through a sealed clone of orun,
+  // never from the host binary (security/exe_seal.hpp).
+  auto sealed_exe = ORUN_TRY(security::seal_self_exe(g.root, program_name(g.argv0)));
+  log::debug(program_name(g.argv0) + " exeseal: using /proc/self/exe clone");
+
   init::InitConfig ic;
   ic.spec = &s;
   ic.process = &proc;
@@ -207,6 +213,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   ic.pidfd_fd = pidfd_sock ? pidfd_sock.get() : -1;
   ic.clear_onlcr = static_cast<bool>(console_parent);
   ic.log_fd = log::fd();
+  ic.sealed_exe_fd = sealed_exe.get();
   ic.seccomp = seccomp ? &*seccomp : nullptr;
   ic.new_mount_ns = s.linux.has_namespace(spec::NamespaceType::mount);
   ic.new_user_ns = new_userns;

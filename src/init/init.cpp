@@ -261,14 +261,9 @@ void container_main(const InitConfig& c) {
                        : "nsexec container setup done: child process in init()");
   // Only what the container needs survives: stdio, preserved fds and our
   // own handles. Anything else (the state-dir lock, orun's files) goes now.
-  std::vector<int> keep{c.sync_fd, c.fifo_fd, c.console_fd, c.pidfd_fd, c.log_fd};
+  std::vector<int> keep{c.sync_fd, c.fifo_fd, c.console_fd, c.pidfd_fd, c.log_fd, c.sealed_exe_fd};
   for (auto& [index, fd] : c.mount_source_fds) keep.push_back(fd);
   sys::close_fds_except(3 + c.preserve_fds, keep);
-  // CVE-2019-5736: the payload is exec'd through a sealed helper, never
-  // from this process image (the host orun binary).
-  auto helper = security::make_sealed_exec_helper();
-  if (!helper) die(c, helper.error(), true);
-
   if (auto r = c.is_exec ? setup_exec_before_ready(c) : setup_before_ready(c); !r) die(c, r.error(), true);
   if (auto r = process::child_sync(c.sync_fd, ORUN_SYNC_READY, ORUN_SYNC_RUN); !r) die(c, r.error(), true);
   auto ident = setup_identity(c);
@@ -298,7 +293,7 @@ void container_main(const InitConfig& c) {
   }
   log::debug(std::string(c.is_exec ? "setns_init" : "standard_init") + ": about to exec " + path);
   // CVE-2024-21626 / CVE-2016-9962: no orun fd reaches the container.
-  sys::close_fds_except(3 + c.preserve_fds, {helper->get()});
+  sys::close_fds_except(3 + c.preserve_fds, {c.sealed_exe_fd});
   // Preserved fds (LISTEN_FDS and --preserve-fds) reach the process.
   for (int fd = 3; fd < 3 + static_cast<int>(c.preserve_fds); fd++) {
     int flags = fcntl(fd, F_GETFD);
@@ -310,7 +305,9 @@ void container_main(const InitConfig& c) {
   argv.push_back(nullptr);
   for (auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  int e = security::exec_sealed(helper->get(), path.c_str(), argv.data(), envp.data());
+  // CVE-2019-5736: through the sealed clone, never from this process image
+  // (the host orun binary).
+  int e = security::exec_sealed(c.sealed_exe_fd, path.c_str(), argv.data(), envp.data());
   dprintf(2, "exec %s: %s\n", path.c_str(), errno_text(e).c_str());
   _exit(255);
 }

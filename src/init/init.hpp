@@ -27,8 +27,9 @@ struct InitConfig {
   int sync_fd = -1;
   int fifo_fd = -1;                        // O_PATH exec.fifo (create), else -1
   int console_fd = -1;                     // socket to send the pty master on, else -1
-  int pidfd_fd = -1;
-  bool clear_onlcr = false;                // foreground tty: orun proxies the output                       // socket to send a pidfd of the process on, else -1
+  int pidfd_fd = -1;                       // socket to send a pidfd of the process on, else -1
+  bool clear_onlcr = false;                // foreground tty: orun proxies the output
+  int sealed_exe_fd = -1;                  // sealed clone of orun to exec the payload through (exe_seal.hpp)
   int log_fd = -1;                         // kept open for debug logging
   const security::seccomp::Program* seccomp = nullptr;  // compiled by the parent; null: no filter
   bool new_mount_ns = false;

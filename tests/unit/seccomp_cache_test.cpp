@@ -1,4 +1,4 @@
-// The compiled-program cache and its hash; the sealed exec helper memfd.
+// The compiled-program cache and its hash.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -9,11 +9,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "security/exe_seal.hpp"
 #include "security/seccomp.hpp"
 #include "security/seccomp_cache.hpp"
 
-using namespace orun::security;
 using namespace orun::security::seccomp;
 
 namespace {
@@ -83,31 +81,6 @@ TEST(SeccompCache, PrepareHitsTheCacheTheSecondTime) {
   // A bad profile fails before touching the cache.
   j["syscalls"][0]["action"] = "SCMP_ACT_NOPE";
   EXPECT_FALSE(prepare(j, d.path).has_value());
-}
-
-TEST(ExeSeal, HelperMemfdIsFullySealed) {
-  auto h = make_sealed_exec_helper();
-  ASSERT_TRUE(h.has_value()) << h.error().msg;
-  if (!*h) GTEST_SKIP() << "no sealed exec helper on this architecture";
-  int fd = h->get();
-  EXPECT_TRUE(is_fully_sealed(fd));
-  EXPECT_NE(fcntl(fd, F_GETFD) & FD_CLOEXEC, 0);
-  // Reopened for writing through /proc (the CVE-2019-5736 move): writes fail.
-  std::string path = "/proc/self/fd/" + std::to_string(fd);
-  int w = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (w >= 0) {
-    EXPECT_LT(write(w, "x", 1), 0);
-    EXPECT_EQ(errno, EPERM);
-    EXPECT_LT(ftruncate(w, 0), 0);
-    close(w);
-  }
-  // F_SEAL_EXEC (Linux 6.3+): the exec bits can no longer change.
-  if (fcntl(fd, F_GET_SEALS) & 0x0020) {
-    EXPECT_LT(fchmod(fd, 0600), 0);
-  }
-  char magic[4] = {};
-  ASSERT_EQ(pread(fd, magic, 4, 0), 4);
-  EXPECT_EQ(std::string(magic + 1, 3), "ELF");
 }
 
 }  // namespace
