@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "container/lifecycle.hpp"
+#include "container/spawn_handles.hpp"
 #include "init/init.hpp"
 #include "orun/commands.hpp"
 #include "orun/log.hpp"
@@ -23,7 +24,6 @@
 #include "process/foreground.hpp"
 #include "process/hooks.hpp"
 #include "process/spawn.hpp"
-#include "security/exe_seal.hpp"
 #include "security/rlimits.hpp"
 #include "security/seccomp.hpp"
 #include "security/seccomp_notify.hpp"
@@ -178,29 +178,11 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   auto cg = cgroups::Manager::from_paths(ORUN_TRY(exec_cgroup(st.cgroup_paths, o.cgroup)));
   req.cgroup = &cg;
 
-  UniqueFd console_parent, console_child;
-  if (proc.terminal) {
-    if (!o.detach) {
-      int sp[2];
-      if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) return fail_errno("create console socketpair");
-      console_parent.reset(sp[0]);
-      console_child.reset(sp[1]);
-    } else {
-      console_child = ORUN_TRY(process::connect_unix(o.console_socket));
-    }
-  }
-
-  UniqueFd pidfd_sock;
-  if (!o.pidfd_socket.empty()) pidfd_sock = ORUN_TRY(process::connect_unix(o.pidfd_socket));
+  auto handles = ORUN_TRY(container::open_spawn_handles(g, proc.terminal, !o.detach, o.console_socket, o.pidfd_socket));
   for (unsigned i = 0; i < o.preserve_fds; i++) {
     if (fcntl(3 + static_cast<int>(i), F_GETFD) < 0)
       return fail_errno("unable to stat preserved-fd " + std::to_string(i) + " (of " + std::to_string(o.preserve_fds) + ")");
   }
-
-  // CVE-2019-5736: the payload is exec'd through a sealed clone of orun,
-  // never from the host binary (security/exe_seal.hpp).
-  auto sealed_exe = ORUN_TRY(security::seal_self_exe(g.root, program_name(g.argv0)));
-  log::debug(program_name(g.argv0) + " exeseal: using /proc/self/exe clone");
 
   init::InitConfig ic;
   ic.spec = &cfg;
@@ -210,11 +192,7 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   ic.rootfs = st.rootfs;
   ic.is_exec = true;
   ic.preserve_fds = o.preserve_fds;
-  ic.console_fd = console_child ? console_child.get() : -1;
-  ic.pidfd_fd = pidfd_sock ? pidfd_sock.get() : -1;
-  ic.clear_onlcr = static_cast<bool>(console_parent);
-  ic.log_fd = log::fd();
-  ic.sealed_exe_fd = sealed_exe.get();
+  handles.fill(ic);
   // The filter is the container's (from the config it was created with).
   auto seccomp = ORUN_TRY(security::seccomp::prepare(nscfg.linux.seccomp, security::seccomp::cache_dir_for_root(g.root)));
   ic.seccomp = seccomp ? &*seccomp : nullptr;
@@ -243,10 +221,10 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
     if (!o.detach) sigprocmask(SIG_SETMASK, &old, nullptr);
     return std::unexpected(pid.error());
   }
-  console_child.reset();
+  handles.console_child.reset();
   log::debug("exec: process " + std::to_string(*pid) + " started");
   UniqueFd master;
-  if (console_parent) master = ORUN_TRY(process::recv_fd(console_parent.get()));
+  if (handles.console_parent) master = ORUN_TRY(process::recv_fd(handles.console_parent.get()));
   if (master) process::clear_onlcr(master.get());
   if (!pid_file.empty()) ORUN_TRY_VOID(container::write_pid_file(pid_file, *pid));
   if (o.detach) return 0;

@@ -14,6 +14,7 @@
 #include <filesystem>
 
 #include "container/lifecycle.hpp"
+#include "container/spawn_handles.hpp"
 #include "init/init.hpp"
 #include "init/mount_idmap.hpp"
 #include "orun/log.hpp"
@@ -22,7 +23,6 @@
 #include "process/hooks.hpp"
 #include "process/notify_socket.hpp"
 #include "process/spawn.hpp"
-#include "security/exe_seal.hpp"
 #include "security/rlimits.hpp"
 #include "security/seccomp.hpp"
 #include "security/seccomp_notify.hpp"
@@ -170,20 +170,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   req.time_offsets = s.linux.time_offsets;
   req.cgroup = &cg;
 
-  UniqueFd console_parent, console_child;
-  if (proc.terminal) {
-    if (mode == CreateMode::run_foreground) {
-      int sp[2];
-      if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) return fail_errno("create console socketpair");
-      console_parent.reset(sp[0]);
-      console_child.reset(sp[1]);
-    } else {
-      console_child = ORUN_TRY(process::connect_unix(o.console_socket));
-    }
-  }
-
-  UniqueFd pidfd_sock;
-  if (!o.pidfd_socket.empty()) pidfd_sock = ORUN_TRY(process::connect_unix(o.pidfd_socket));
+  auto handles = ORUN_TRY(open_spawn_handles(g, proc.terminal, mode == CreateMode::run_foreground,
+                                             o.console_socket, o.pidfd_socket));
   // Bind sources the container's root may not be able to open (user
   // namespaces) and id-mapped binds are prepared here, on the host side.
   // A joined user namespace maps id-mapped mounts itself (its maps aren't in the config).
@@ -193,11 +181,6 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     if (!joined_userns) return fail_errno("open namespace path " + u->path);
   }
   auto mount_sources = ORUN_TRY(init::prepare_mount_sources(s, bundle, rootfs, joined_userns ? joined_userns.get() : -1));
-
-  // CVE-2019-5736: the payload is exec'd through a sealed clone of orun,
-  // never from the host binary (security/exe_seal.hpp).
-  auto sealed_exe = ORUN_TRY(security::seal_self_exe(g.root, program_name(g.argv0)));
-  log::debug(program_name(g.argv0) + " exeseal: using /proc/self/exe clone");
 
   init::InitConfig ic;
   ic.spec = &s;
@@ -209,11 +192,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   ic.no_new_keyring = o.no_new_keyring;
   ic.preserve_fds = preserve;
   ic.fifo_fd = fifo_fd;
-  ic.console_fd = console_child ? console_child.get() : -1;
-  ic.pidfd_fd = pidfd_sock ? pidfd_sock.get() : -1;
-  ic.clear_onlcr = static_cast<bool>(console_parent);
-  ic.log_fd = log::fd();
-  ic.sealed_exe_fd = sealed_exe.get();
+  handles.fill(ic);
   ic.seccomp = seccomp ? &*seccomp : nullptr;
   ic.new_mount_ns = s.linux.has_namespace(spec::NamespaceType::mount);
   ic.new_user_ns = new_userns;
@@ -270,10 +249,10 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   log::debug("nsexec container setup: spawning init for " + o.id + " (rootfs " + rootfs + ")");
   init_pid = ORUN_TRY(with_context(process::spawn(req), "unable to start container process: error during container init"));
   log::debug("container init " + std::to_string(init_pid) + " is waiting on exec.fifo");
-  console_child.reset();
+  handles.console_child.reset();
 
   Created out;
-  if (console_parent) out.console_master = ORUN_TRY(process::recv_fd(console_parent.get()));
+  if (handles.console_parent) out.console_master = ORUN_TRY(process::recv_fd(handles.console_parent.get()));
   if (out.console_master) process::clear_onlcr(out.console_master.get());
   if (!pid_file.empty()) ORUN_TRY_VOID(write_pid_file(pid_file, init_pid));
   undo.dismiss();

@@ -44,6 +44,8 @@ namespace {
 
 // Signals were blocked by a foreground `run` so none were lost before the
 // handlers existed; the container starts with a clean slate.
+[[noreturn]] void exit_on_signal(int sig) { _exit(128 + sig); }
+
 void reset_signals() {
   sigset_t all;
   sigemptyset(&all);
@@ -52,6 +54,11 @@ void reset_signals() {
     if (s == SIGKILL || s == SIGSTOP) continue;
     signal(s, SIG_DFL);
   }
+  // As pid 1 of its namespace the init ignores every signal it has no
+  // handler for, so a created container would outlive `kill ID TERM` or a
+  // SIGTERM through its pidfd. runc's init (Go) exits on these; so does
+  // this one, until its execve puts the defaults back.
+  for (int s : {SIGHUP, SIGINT, SIGQUIT, SIGTERM}) signal(s, exit_on_signal);
 }
 
 Result<void> write_oom_score_adj(const spec::Process& p) {
@@ -275,6 +282,7 @@ void container_main(const InitConfig& c) {
   }
 
   // Closing the sync socket tells the parent setup is complete.
+  log::debug("init: closing the pipe to signal completion");
   close(c.sync_fd);
   if (c.fifo_fd >= 0) {
     // Blocks until `start` opens the fifo for reading.

@@ -221,6 +221,20 @@ TEST_F(LifecycleTest, KillWorksOnCreatedContainer) {
   EXPECT_TRUE(wait_for_status(id_, "stopped", 5s)) << status(id_);
 }
 
+// A created init is pid 1 of its namespace, which ignores signals it has no
+// handler for; like runc's, it still ends on SIGTERM (and HUP, INT, QUIT).
+TEST_F(LifecycleTest, TermEndsACreatedContainer) {
+  for (const char* sig : {"TERM", "HUP"}) {
+    std::string id = new_id("term");
+    ASSERT_EQ(rt({"create", "--bundle", bundle_, id}).exit_code, 0) << sig;
+    track_pid(state_pid(id));
+    auto r = rt({"kill", id, sig});
+    EXPECT_EQ(r.exit_code, 0) << sig << ": " << r;
+    EXPECT_TRUE(wait_for_status(id, "stopped", 5s)) << sig << ": " << status(id);
+    rt({"delete", "--force", id});
+  }
+}
+
 TEST_F(LifecycleTest, KillOfStoppedContainerFailsUnlessAll) {
   ASSERT_EQ(create().exit_code, 0);
   ASSERT_EQ(rt({"kill", id_, "KILL"}).exit_code, 0);

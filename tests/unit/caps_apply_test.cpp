@@ -13,19 +13,14 @@
 
 #include "init/user.hpp"
 #include "security/capabilities.hpp"
+#include "in_child.hpp"
 
 using namespace orun::security;
 using V = std::vector<std::string>;
 
-namespace {
+using orun::unittest::in_child;
 
-int in_child(const std::function<int()>& fn) {
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  int st = 0;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
+namespace {
 
 // The hex mask of a Cap* line in /proc/self/status.
 uint64_t status_mask(const std::string& field) {

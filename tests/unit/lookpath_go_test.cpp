@@ -13,19 +13,14 @@
 #include "init/lookpath.hpp"
 #include "sys/go_text.hpp"
 #include "sys/path.hpp"
+#include "in_child.hpp"
 
 using namespace orun::init;
 using V = std::vector<std::string>;
 
-namespace {
+using orun::unittest::in_child;
 
-int in_child(const std::function<int()>& fn) {
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  int st = 0;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
+namespace {
 
 void make_file(const std::string& path, mode_t mode) {
   int fd = open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);

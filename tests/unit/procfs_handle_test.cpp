@@ -11,20 +11,11 @@
 #include <string>
 
 #include "sys/procfs.hpp"
+#include "in_child.hpp"
+
+using orun::unittest::in_child;
 
 using namespace orun::sys;
-
-namespace {
-
-int in_child(const std::function<int()>& fn) {
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  int st = 0;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-}  // namespace
 
 TEST(ProcfsPaths, PlainRelativeOnly) {
   EXPECT_TRUE(is_plain_relative_path("self/oom_score_adj"));

@@ -9,18 +9,13 @@
 #include <string>
 
 #include "security/rlimits.hpp"
+#include "in_child.hpp"
 
 using namespace orun::security;
 
-namespace {
+using orun::unittest::in_child;
 
-int in_child(const std::function<int()>& fn) {
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  int st = 0;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
+namespace {
 
 orun::spec::Rlimit limit(int res, const char* name, uint64_t soft, uint64_t hard) {
   orun::spec::Rlimit r;

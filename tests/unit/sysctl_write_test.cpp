@@ -10,20 +10,11 @@
 
 #include "init/hostname.hpp"
 #include "init/sysctl.hpp"
+#include "in_child.hpp"
+
+using orun::unittest::in_child;
 
 using namespace orun::init;
-
-namespace {
-
-int in_child(const std::function<int()>& fn) {
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  int st = 0;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-}  // namespace
 
 TEST(SysctlPath, DotsBecomeSlashes) {
   EXPECT_EQ(sysctl_proc_path("net.ipv4.ip_forward"), "sys/net/ipv4/ip_forward");

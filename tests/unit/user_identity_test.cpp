@@ -14,20 +14,15 @@
 #include <string>
 
 #include "init/user.hpp"
+#include "in_child.hpp"
 
 using namespace orun::init;
+
+using orun::unittest::in_child;
 
 namespace {
 
 // Runs fn in a forked child; returns its exit code (or 128+signal).
-int in_child(const std::function<int()>& fn) {
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  int st = 0;
-  waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 }  // namespace
 
 TEST(UserPasswd, ParsesFieldsAndSkipsBlankLines) {
