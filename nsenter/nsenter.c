@@ -76,6 +76,29 @@ static void join_cgroups_v1(const struct orun_nsenter_config *cfg) {
   }
 }
 
+/* Joining a cpuset cgroup resets the affinity (cgroup v1): what the child
+ * started with is only visible before the join. */
+static unsigned long long start_affinity;
+static int start_affinity_err = -ENOSYS;
+
+static void record_start_affinity(void) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) < 0) {
+    start_affinity_err = -errno;
+    return;
+  }
+  start_affinity = 0;
+  for (int i = 0; i < 64; i++)
+    if (CPU_ISSET(i, &set)) start_affinity |= 1ULL << i;
+  start_affinity_err = 0;
+}
+
+int orun_nsenter_start_affinity(unsigned long long *mask) {
+  *mask = start_affinity;
+  return start_affinity_err;
+}
+
 static void wait_ack(int sync_fd, uint32_t want) {
   struct orun_sync_hdr hdr;
   char text[256];
@@ -173,6 +196,7 @@ int orun_nsenter_spawn(const struct orun_nsenter_config *cfg, struct orun_nsente
     /* The container init. */
     if (cfg->close_fd >= 0) close(cfg->close_fd);
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    record_start_affinity();
     join_cgroups_v1(cfg);
     if (cfg->new_ns & CLONE_NEWUSER) map_user_ns(cfg);
     stage2_finish(cfg);
@@ -191,6 +215,7 @@ int orun_nsenter_spawn(const struct orun_nsenter_config *cfg, struct orun_nsente
   /* Stage 1: in orun's namespaces, joins and unshares. */
   if (cfg->close_fd >= 0) close(cfg->close_fd);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  record_start_affinity();
   join_cgroups_v1(cfg);
   join_namespaces(cfg);
   if (cfg->new_ns & CLONE_NEWUSER) {

@@ -44,6 +44,11 @@ struct orun_nsenter_result {
  * child are sent as ORUN_SYNC_ERROR and the child exits 1. */
 int orun_nsenter_spawn(const struct orun_nsenter_config *cfg, struct orun_nsenter_result *res);
 
+/* In the container process: its CPU affinity right after clone (CPUs 0-63 as
+ * bits), recorded before the cgroup join can change it, for the debug line of
+ * process.execCPUAffinity.initial. Returns 0, or -errno of sched_getaffinity. */
+int orun_nsenter_start_affinity(unsigned long long *mask);
+
 #ifdef __cplusplus
 }
 #endif

@@ -181,6 +181,12 @@ Result<void> validate_sysctl(const Spec& s);
 // bytes. runc makes it inside init, so validate_process does not call it.
 Result<void> validate_env(const std::vector<std::string>& env);
 
+// runc's configs.ToCPUSet, used for linux.memoryPolicy.nodes and
+// process.execCPUAffinity: a list such as "0-3,5" (spaces and empty items
+// allowed) into its sorted members, each below 1024; "" is the empty set.
+// Errors are runc's ("invalid range: 3-1", "no members found in set \",\"").
+Result<std::vector<unsigned>> parse_cpu_list(const std::string& list);
+
 // The uid_map/gid_map of the user namespace at `ns_path`: read through
 // /proc/<pid>/ when the path has that form, else from a forked child that
 // joins the namespace (needs a single-threaded caller).

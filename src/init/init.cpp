@@ -19,6 +19,7 @@
 #include "init/environment.hpp"
 #include "init/hostname.hpp"
 #include "init/lookpath.hpp"
+#include "init/process_attrs.hpp"
 #include "init/rootfs.hpp"
 #include "init/sysctl.hpp"
 #include "init/user.hpp"
@@ -206,6 +207,7 @@ Result<void> setup_before_ready(const InitConfig& c) {
   ORUN_TRY_VOID(apply_sysctls(s.linux.sysctl));
   ORUN_TRY_VOID(finalize_rootfs(rc));
   set_umask(p.user);
+  ORUN_TRY_VOID(apply_process_attrs(s, p));
   return {};
 }
 
@@ -248,6 +250,7 @@ Result<void> setup_exec_before_ready(const InitConfig& c) {
   ORUN_TRY_VOID(security::apply_apparmor_profile(p.apparmor_profile));
   // The container's umask, if its config sets one; else orun's inherited one.
   if (c.spec->process && c.spec->process->user.umask) umask(static_cast<mode_t>(*c.spec->process->user.umask));
+  ORUN_TRY_VOID(apply_process_attrs(*c.spec, p));
   return {};
 }
 
@@ -264,6 +267,8 @@ Result<void> setup_exec_before_ready(const InitConfig& c) {
 
 void container_main(const InitConfig& c) {
   reset_signals();
+  auto warn = [&c](const std::string& w) { orun_sync_send(c.sync_fd, ORUN_SYNC_WARNING, 0, w.data(), w.size()); };
+  if (auto r = settle_cpu_affinity(*c.spec, *c.process, c.is_exec, warn); !r) die(c, r.error(), true);
   log::debug(c.is_exec ? "nsexec container setup done: child process in init() for exec"
                        : "nsexec container setup done: child process in init()");
   // Only what the container needs survives: stdio, preserved fds and our

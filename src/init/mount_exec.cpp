@@ -28,11 +28,6 @@ namespace orun::init {
 
 namespace {
 
-constexpr unsigned long kAtimeEnumFlags = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
-constexpr unsigned long kAtimeFlags = kAtimeEnumFlags | MS_NODIRATIME;
-// Flags the kernel locks (MNT_LOCK_*) on mounts inherited into a user ns.
-constexpr unsigned long kLockFlags = MS_RDONLY | MS_NODEV | MS_NOEXEC | MS_NOSUID | kAtimeFlags;
-
 std::string q(const std::string& s) { return "\"" + s + "\""; }
 
 const char* kind_name(MountKind k) { return k == MountKind::proc ? "proc" : "sysfs"; }
@@ -138,27 +133,49 @@ Result<UniqueFd> open_mountpoint(const MountEnv& env, MountPlan& plan) {
 // "mount --bind -o flags": remount the new bind with the requested flags.
 // Inside a user ns some flags of the source are locked; then retry with the
 // source's locked flags kept, unless the user explicitly cleared one of them.
-Result<void> remount_bind(const MountPlan& plan, int fd) {
+//
+// `emulate_locks`: the mount is a clone the runtime made on the host side
+// (prepare_mount_sources), which the kernel did not lock, where runc binds
+// the source from the container's mount ns, which it did. The decision the
+// kernel would make is taken from the clone's own flags (they are the
+// source's) so the result is the same as runc's.
+Result<void> remount_bind(const MountPlan& plan, int fd, bool emulate_locks = false) {
   unsigned long flags = plan.opts.flags | MS_BIND | MS_REMOUNT;
+  auto reapply = [&](unsigned long src, unsigned long with) -> Result<void> {
+    auto again = sys::mount_onto_fd("", fd, plan.destination, "", with | MS_BIND | MS_REMOUNT, "");
+    if (!again)
+      return std::unexpected(std::move(again.error())
+                                 .context("remount with locked flags " +
+                                          sys::mount_flags_string(src & mount_lock_flags()) + " re-applied"));
+    return {};
+  };
+  // After a refusal: runc's retry with the source's locked flags kept, or
+  // its error when the user asked to clear or change one of them.
+  auto after_refusal = [&](unsigned long src, const std::string& first_err, int err) -> Result<void> {
+    auto r = locked_remount_fallback(src, plan.opts.flags, plan.opts.cleared_flags);
+    if (r.verdict == LockedVerdict::cannot_clear)
+      return fail("cannot clear locked flags " + sys::mount_flags_string(r.offending) + ": " + first_err, err);
+    if (r.verdict == LockedVerdict::cannot_change_atime)
+      return fail("cannot change locked atime flags " + sys::mount_flags_string(r.offending) + ": " + first_err,
+                  err);
+    return reapply(src, r.flags);
+  };
+  if (emulate_locks) {
+    struct statfs sf{};
+    if (fstatfs(fd, &sf) < 0) return fail_errno("fstatfs " + plan.destination);
+    unsigned long src = statfs_to_mount_flags(static_cast<unsigned long>(sf.f_flags));
+    if (locked_remount_refused(src, plan.opts.flags)) {
+      std::string first = "mount dst=" + plan.destination + ", dstFd=" + sys::fd_path(fd) +
+                          ", flags=" + sys::mount_flags_string(flags) + ": " + errno_text(EPERM);
+      return after_refusal(src, first, EPERM);
+    }
+  }
   auto first = sys::mount_onto_fd("", fd, plan.destination, "", flags, "");
   if (first) return {};
   struct statfs sf{};
   if (source_statfs(plan, &sf) < 0) return fail_errno("statfs " + plan.source);
   unsigned long src = statfs_to_mount_flags(static_cast<unsigned long>(sf.f_flags));
-  if (unsigned long locked = src & plan.opts.cleared_flags & kLockFlags)
-    return fail("cannot clear locked flags " + sys::mount_flags_string(locked) + ": " + first.error().msg,
-                first.error().err);
-  if ((plan.opts.flags & kAtimeFlags) && (plan.opts.flags & kAtimeFlags) != (src & kAtimeFlags))
-    return fail("cannot change locked atime flags " + sys::mount_flags_string(src & kAtimeFlags) + ": " +
-                    first.error().msg,
-                first.error().err);
-  flags |= src & kLockFlags;
-  auto second = sys::mount_onto_fd("", fd, plan.destination, "", flags, "");
-  if (!second)
-    return std::unexpected(std::move(second.error())
-                               .context("remount with locked flags " + sys::mount_flags_string(src & kLockFlags) +
-                                        " re-applied"));
-  return {};
+  return after_refusal(src, first.error().msg, first.error().err);
 }
 
 // A private scratch dir on the host side of the mount tree for tmpcopyup:
@@ -308,7 +325,11 @@ Result<void> mount_plan_unwrapped(const MountEnv& env, MountPlan plan) {
   if (plan.kind == MountKind::cgroup) return mount_cgroup(env, plan, dst.get());
   auto fd = ORUN_TRY(mount_propagate(env, plan, dst.get()));
   if (plan.is_bind() && plan.needs_bind_remount()) {
-    auto r = remount_bind(plan, fd.get());
+    // Host-made clones of plain binds stand in for runc's bind from inside
+    // the user ns, whose locked flags must be honoured; id-mapped trees are
+    // host-made in runc too, so they are not locked there either.
+    bool emulate_locks = env.ctx->in_userns && plan.source_fd >= 0 && !plan.idmapped();
+    auto r = remount_bind(plan, fd.get(), emulate_locks);
     if (!r) return std::unexpected(std::move(r.error()).context("failed to set user-requested vfs flags on bind-mount"));
   }
   return apply_rec_attr(plan, fd.get());

@@ -220,4 +220,39 @@ unsigned long statfs_to_mount_flags(unsigned long st) {
   return flags;
 }
 
+namespace {
+constexpr unsigned long kMountAtimeFlags = MS_NOATIME | MS_RELATIME | MS_STRICTATIME | MS_NODIRATIME;
+constexpr unsigned long kMountLockFlags = MS_RDONLY | MS_NODEV | MS_NOEXEC | MS_NOSUID | kMountAtimeFlags;
+}  // namespace
+
+unsigned long mount_lock_flags() { return kMountLockFlags; }
+
+bool locked_remount_refused(unsigned long src, unsigned long set) {
+  for (unsigned long f : {MS_RDONLY, MS_NODEV, MS_NOSUID, MS_NOEXEC})
+    if ((src & f) && !(set & f)) return true;
+  // A remount without atime flags keeps the mount's atime setting.
+  if (!(set & kMountAtimeFlags)) return false;
+  // The kernel's translation (path_mount): relatime unless noatime, and
+  // strictatime drops both. MS_STRICTATIME itself is never stored.
+  unsigned long want = (set & MS_NOATIME) ? MS_NOATIME : MS_RELATIME;
+  if (set & MS_NODIRATIME) want |= MS_NODIRATIME;
+  if (set & MS_STRICTATIME) want &= ~(MS_RELATIME | MS_NOATIME);
+  constexpr unsigned long kStored = MS_NOATIME | MS_RELATIME | MS_NODIRATIME;
+  return want != (src & kStored);
+}
+
+LockedRemount locked_remount_fallback(unsigned long src, unsigned long set, unsigned long cleared) {
+  if (unsigned long locked = src & cleared & kMountLockFlags) return {LockedVerdict::cannot_clear, 0, locked};
+  // Asked-for atime flags must be exactly the source's: the kernel would
+  // otherwise silently let strictatime or noatime win over the others.
+  if ((set & kMountAtimeFlags) && (set & kMountAtimeFlags) != (src & kMountAtimeFlags))
+    return {LockedVerdict::cannot_change_atime, 0, src & kMountAtimeFlags};
+  return {LockedVerdict::locked_kept, set | (src & kMountLockFlags), 0};
+}
+
+LockedRemount resolve_locked_remount(unsigned long src, unsigned long set, unsigned long cleared) {
+  if (!locked_remount_refused(src, set)) return {LockedVerdict::as_requested, set, 0};
+  return locked_remount_fallback(src, set, cleared);
+}
+
 }  // namespace orun::init

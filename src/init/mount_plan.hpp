@@ -76,4 +76,30 @@ bool needs_dev_setup(const spec::Spec& s);
 // statfsToMountFlags: ST_RDONLY -> MS_RDONLY ..., strictatime when no atime flag.
 unsigned long statfs_to_mount_flags(unsigned long st_flags);
 
+// MS_* flags the kernel locks (MNT_LOCK_*) on the mounts a mount ns copy
+// hands to a less privileged user ns: ro, nodev, noexec, nosuid and every
+// atime flag (nosymfollow is not lockable).
+unsigned long mount_lock_flags();
+
+// Whether the kernel refuses an MS_BIND|MS_REMOUNT with `set` on a mount
+// whose flags (statfs_to_mount_flags) are `src` and locked: a set locked
+// flag left out, or atime flags asked for that differ from the mount's
+// (can_change_locked_flags; no atime flag asked keeps the mount's).
+bool locked_remount_refused(unsigned long src, unsigned long set);
+
+// runc's bind remount of a mount with locked flags: the requested flags as
+// they are when the kernel takes them, else the source's lockable flags kept
+// on top, unless the user explicitly cleared one of them or asked for other
+// atime flags (then the mount fails, as runc's does).
+enum class LockedVerdict { as_requested, locked_kept, cannot_clear, cannot_change_atime };
+struct LockedRemount {
+  LockedVerdict verdict = LockedVerdict::as_requested;
+  unsigned long flags = 0;      // MS_* for the remount (without MS_BIND|MS_REMOUNT)
+  unsigned long offending = 0;  // errors: the locked flags named in the message
+};
+LockedRemount resolve_locked_remount(unsigned long src, unsigned long set, unsigned long cleared);
+// The part after a refusal (never as_requested): runc's retry when the
+// kernel refused the remount.
+LockedRemount locked_remount_fallback(unsigned long src, unsigned long set, unsigned long cleared);
+
 }  // namespace orun::init

@@ -1,6 +1,6 @@
 // Checks of the sections other subsystems apply (scheduler, ioPriority,
-// memoryPolicy, personality, netDevices) and of process.env, with runc's
-// messages. The sections stay JSON in the model; here they are only read.
+// memoryPolicy, personality, execCPUAffinity, netDevices) and of process.env,
+// with runc's messages, and runc's cpu-list parser those sections share. The sections stay JSON in the model; here they are only read.
 #include <net/if.h>
 
 #include <set>
@@ -54,51 +54,6 @@ Result<void> validate_io_priority(const json& prio) {
   return {};
 }
 
-namespace {
-
-// configs.ToCPUSet: a list like "0-3,5" into a set of at most 1024 members.
-Result<std::set<unsigned>> parse_node_list(const std::string& str) {
-  std::set<unsigned> out;
-  if (str.empty()) return out;
-  auto to_int = [](std::string v) -> Result<unsigned> {
-    bool ok = !v.empty();
-    for (char ch : v)
-      if (ch < '0' || ch > '9') ok = false;
-    if (!ok || v.size() > 10 || std::stoull(v) > 0xffffffffULL)
-      return fail("strconv.ParseUint: parsing " + go_quote(v) +
-                  (ok ? ": value out of range" : ": invalid syntax"));
-    unsigned long long n = std::stoull(v);
-    if (n >= 1024) return fail("values larger than 1023 are not supported");
-    return static_cast<unsigned>(n);
-  };
-  auto trim = [](std::string s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.erase(0, 1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.pop_back();
-    return s;
-  };
-  size_t i = 0;
-  while (i <= str.size()) {
-    size_t j = str.find(',', i);
-    if (j == std::string::npos) j = str.size();
-    std::string r = trim(str.substr(i, j - i));
-    i = j + 1;
-    if (r.empty()) continue;
-    auto dash = r.find('-');
-    if (dash != std::string::npos) {
-      unsigned a = ORUN_TRY(to_int(r.substr(0, dash)));
-      unsigned b = ORUN_TRY(to_int(r.substr(dash + 1)));
-      if (a > b) return fail("invalid range: " + r);
-      for (unsigned k = a; k <= b; ++k) out.insert(k);
-    } else {
-      out.insert(ORUN_TRY(to_int(r)));
-    }
-  }
-  if (out.empty()) return fail("no members found in set " + go_quote(str));
-  return out;
-}
-
-}  // namespace
-
 Result<void> validate_memory_policy(const json& mpol) {
   if (mpol.is_null()) return {};
   const std::string path = "linux.memoryPolicy";
@@ -115,7 +70,7 @@ Result<void> validate_memory_policy(const json& mpol) {
   for (const char* m : kModes)
     if (mode == m) known = true;
   if (!known) return fail("invalid memory policy mode " + go_quote(mode));
-  auto set = parse_node_list(nodes);
+  auto set = parse_cpu_list(nodes);
   if (!set) return fail("invalid memory policy nodes " + go_quote(nodes) + ": " + set.error().msg);
   for (const auto& f : flags)
     if (f != "MPOL_F_STATIC_NODES" && f != "MPOL_F_RELATIVE_NODES" && f != "MPOL_F_NUMA_BALANCING")
@@ -136,6 +91,17 @@ Result<void> validate_personality(const json& pers) {
   std::string domain;
   ORUN_TRY_VOID(read(pers, "domain", "linux.personality", domain));
   if (domain != "LINUX" && domain != "LINUX32") return fail("invalid personality domain " + domain);
+  return {};
+}
+
+Result<void> validate_exec_cpu_affinity(const json& aff) {
+  if (aff.is_null()) return {};
+  const std::string path = "process.execCPUAffinity";
+  std::string initial, final_cpus;
+  ORUN_TRY_VOID(read(aff, "initial", path, initial));
+  ORUN_TRY_VOID(read(aff, "final", path, final_cpus));
+  ORUN_TRY_VOID(with_context(parse_cpu_list(initial), "bad CPUAffinity.Initial"));
+  ORUN_TRY_VOID(with_context(parse_cpu_list(final_cpus), "bad CPUAffinity.Final"));
   return {};
 }
 
@@ -171,6 +137,47 @@ Result<void> validate_net_devices(const ValidateContext& c) {
 }
 
 }  // namespace detail
+
+Result<std::vector<unsigned>> parse_cpu_list(const std::string& list) {
+  // Go's strconv.ParseUint(v, 10, 32), then the cpu_set_t bound.
+  auto to_int = [](const std::string& v) -> Result<unsigned> {
+    bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+    size_t first = digits ? v.find_first_not_of('0') : 0;
+    std::string significant = first == std::string::npos ? "0" : v.substr(first);
+    if (!digits || significant.size() > 10 || std::stoull(significant) > 0xffffffffULL)
+      return fail("strconv.ParseUint: parsing " + detail::go_quote(v) +
+                  (digits ? ": value out of range" : ": invalid syntax"));
+    unsigned long long n = std::stoull(significant);
+    if (n >= 1024) return fail("values larger than 1023 are not supported");
+    return static_cast<unsigned>(n);
+  };
+  // strings.TrimSpace (ASCII white space; a config has no other).
+  auto trim = [](const std::string& s) {
+    const char* ws = " \t\n\v\f\r";
+    size_t b = s.find_first_not_of(ws);
+    if (b == std::string::npos) return std::string();
+    return s.substr(b, s.find_last_not_of(ws) - b + 1);
+  };
+  std::set<unsigned> members;
+  for (size_t i = 0; i <= list.size();) {
+    size_t j = list.find(',', i);
+    if (j == std::string::npos) j = list.size();
+    std::string r = trim(list.substr(i, j - i));
+    i = j + 1;
+    if (r.empty()) continue;  // extra commas are allowed
+    auto dash = r.find('-');
+    if (dash == std::string::npos) {
+      members.insert(ORUN_TRY(to_int(r)));
+      continue;
+    }
+    unsigned a = ORUN_TRY(to_int(r.substr(0, dash)));
+    unsigned b = ORUN_TRY(to_int(r.substr(dash + 1)));
+    if (a > b) return fail("invalid range: " + r);
+    for (unsigned k = a; k <= b; ++k) members.insert(k);
+  }
+  if (members.empty() && !list.empty()) return fail("no members found in set " + detail::go_quote(list));
+  return std::vector<unsigned>(members.begin(), members.end());
+}
 
 Result<void> validate_env(const std::vector<std::string>& env) {
   // runc walks the list backwards so the last of duplicate keys wins; a

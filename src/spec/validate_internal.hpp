@@ -34,6 +34,9 @@ Result<void> validate_scheduler(const nlohmann::json& sched);
 Result<void> validate_io_priority(const nlohmann::json& prio);
 Result<void> validate_memory_policy(const nlohmann::json& mpol);
 Result<void> validate_personality(const nlohmann::json& pers);
+// runc's ConvertCPUAffinity ("bad CPUAffinity.Initial: ..."): specconv for
+// config.json, newProcess for exec's process.
+Result<void> validate_exec_cpu_affinity(const nlohmann::json& aff);
 Result<void> validate_net_devices(const ValidateContext& c);
 
 }  // namespace orun::spec::detail
