@@ -102,7 +102,11 @@ TEST_F(MountLockedTest, ExplicitlyClearingALockedFlagFailsInUserns) {
   bind_mnt(src.dir(), {"bind", "rw", "nosuid"});
   auto r = run_mnt();
   EXPECT_NE(r.exit_code, 0) << r;
-  EXPECT_THAT(r.err, HasSubstr("error mounting \"" + src.dir() + "\" to rootfs at \"/mnt\"")) << r;
+  // The log line escapes the quotes of runc's `error mounting "SRC" to
+  // rootfs at "DST"`: match the pieces.
+  EXPECT_THAT(r.err, HasSubstr("error during container init: error mounting")) << r;
+  EXPECT_THAT(r.err, HasSubstr(src.dir())) << r;
+  EXPECT_THAT(r.err, HasSubstr("to rootfs at")) << r;
   EXPECT_THAT(r.err, HasSubstr("cannot clear locked flags MS_RDONLY")) << r;
   EXPECT_THAT(r.err, HasSubstr("operation not permitted")) << r;
 }
