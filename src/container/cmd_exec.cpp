@@ -18,6 +18,7 @@
 #include "container/lifecycle.hpp"
 #include "container/spawn_handles.hpp"
 #include "init/init.hpp"
+#include "init/process_attrs.hpp"
 #include "orun/commands.hpp"
 #include "orun/log.hpp"
 #include "orun/spec.hpp"
@@ -213,10 +214,15 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
     return {};
   };
 
+  // execCPUAffinity.initial: the child inherits this thread's affinity at
+  // clone (runc's startWithCPUAffinity); orun's own comes back after spawn.
+  std::optional<init::InitialCpuAffinity> initial_affinity = ORUN_TRY(with_context(
+      init::InitialCpuAffinity::enter(cfg, proc), "unable to start container process: error starting setns process"));
   sigset_t old{};
   if (!o.detach) old = process::block_all_signals();
   log::debug("nsexec container setup: exec joining container " + o.id + " (init " + std::to_string(st.init_pid) + ")");
   auto pid = with_context(process::spawn(req), "unable to start container process");
+  initial_affinity.reset();
   if (!pid) {
     if (!o.detach) sigprocmask(SIG_SETMASK, &old, nullptr);
     return std::unexpected(pid.error());

@@ -179,10 +179,10 @@ Result<void> set_scheduler(const spec::Spec& container, const json& scheduler) {
   if (syscall(SYS_sched_setattr, 0, &attr, 0) == 0) return {};
   int err = errno;
   // sched_setattr(2): EPERM when the affinity does not cover every CPU, which
-  // a cpuset does; runc names the likely cause.
+  // a cpuset does; runc names the likely cause when linux.resources.cpu.cpus is set.
   const json& res = container.linux.resources;
-  if (err == EPERM && res.is_object() && res.contains("cpu") && res["cpu"].is_object() &&
-      res["cpu"].contains("cpus") && res["cpu"]["cpus"].is_string() && !res["cpu"]["cpus"].get<std::string>().empty())
+  const json::json_pointer cpus("/cpu/cpus");
+  if (err == EPERM && res.contains(cpus) && res.at(cpus).is_string() && !res.at(cpus).get<std::string>().empty())
     return fail("process scheduler can't be used together with AllowedCPUs", err);
   return errno_error("error setting scheduler", err);
 }
@@ -228,8 +228,11 @@ int reset_cpu_affinity() {
 }  // namespace
 
 Result<void> apply_process_attrs(const spec::Spec& container, const spec::Process& p) {
-  ORUN_TRY_VOID(set_scheduler(container, own_or_container(p.scheduler, container_process_field(container, &spec::Process::scheduler))));
-  ORUN_TRY_VOID(set_io_priority(own_or_container(p.io_priority, container_process_field(container, &spec::Process::io_priority))));
+  const json& scheduler = own_or_container(p.scheduler, container_process_field(container, &spec::Process::scheduler));
+  const json& io_priority =
+      own_or_container(p.io_priority, container_process_field(container, &spec::Process::io_priority));
+  ORUN_TRY_VOID(set_scheduler(container, scheduler));
+  ORUN_TRY_VOID(set_io_priority(io_priority));
   ORUN_TRY_VOID(set_personality(container.linux.personality));
   ORUN_TRY_VOID(set_memory_policy(container.linux.memory_policy));
   return {};

@@ -268,6 +268,7 @@ Result<void> validate(const Spec& s, const std::string& bundle) {
   ORUN_TRY_VOID(validate_mounts_strict(c));
   ORUN_TRY_VOID(validate_scheduler(s.process->scheduler));
   ORUN_TRY_VOID(validate_io_priority(s.process->io_priority));
+  ORUN_TRY_VOID(validate_exec_cpu_affinity(s.process->exec_cpu_affinity));
 
   // Made by runc when it starts init; failing here is earlier and cleaner.
   ORUN_TRY_VOID(check_namespace_paths(s.linux));
