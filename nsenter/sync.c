@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 int orun_sync_send(int fd, uint32_t type, int32_t value, const void *payload, size_t len) {
   struct orun_sync_hdr hdr = {type, value};
@@ -14,6 +15,19 @@ int orun_sync_send(int fd, uint32_t type, int32_t value, const void *payload, si
   msg.msg_iovlen = (payload && len) ? 2 : 1;
   for (;;) {
     ssize_t n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (n >= 0) return 0;
+    if (errno != EINTR) return -errno;
+  }
+}
+
+int orun_sync_write(int fd, uint32_t type, int32_t value, const void *payload, size_t len) {
+  char buf[sizeof(struct orun_sync_hdr) + ORUN_SYNC_MAX_PAYLOAD];
+  struct orun_sync_hdr hdr = {type, value};
+  if (len > ORUN_SYNC_MAX_PAYLOAD) len = ORUN_SYNC_MAX_PAYLOAD;
+  memcpy(buf, &hdr, sizeof(hdr));
+  if (payload && len) memcpy(buf + sizeof(hdr), payload, len);
+  for (;;) {
+    ssize_t n = write(fd, buf, sizeof(hdr) + len);
     if (n >= 0) return 0;
     if (errno != EINTR) return -errno;
   }

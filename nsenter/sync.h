@@ -49,6 +49,12 @@ struct orun_sync_hdr {
 
 /* Returns 0, or -errno. */
 int orun_sync_send(int fd, uint32_t type, int32_t value, const void *payload, size_t len);
+/* The same message with one write(2) (payload cut at ORUN_SYNC_MAX_PAYLOAD),
+ * for the container init once its seccomp filter may be loaded: write is
+ * what runc uses there, sendmsg is not. Without MSG_NOSIGNAL: a parent that
+ * is gone ends the init with SIGPIPE, which it was about to do anyway.
+ * Returns 0, or -errno. */
+int orun_sync_write(int fd, uint32_t type, int32_t value, const void *payload, size_t len);
 /* Receives one message. Returns 0, -EPIPE on orderly EOF, or -errno.
  * *len gets the payload length (payload is NUL-terminated if cap allows). */
 int orun_sync_recv(int fd, struct orun_sync_hdr *hdr, char *payload, size_t cap, size_t *len);

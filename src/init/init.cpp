@@ -15,6 +15,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "init/environment.hpp"
 #include "init/hostname.hpp"
@@ -211,24 +212,47 @@ Result<void> setup_before_ready(const InitConfig& c) {
   return {};
 }
 
+// What the identity switch needs from procfs, read while the init may still
+// make any syscall: the container's seccomp filter (loaded next, without
+// no_new_privs) may deny fsopen, open_tree, openat2 or statx, and after it
+// the init makes only the syscalls runc makes there (docs/architecture.md,
+// "After the seccomp filter").
+struct IdentityInputs {
+  bool allow_setgroups = true;                  // /proc/self/setgroups is not "deny"
+  std::optional<security::CapabilitySets> caps;  // resolved against cap_last_cap
+};
+
+Result<IdentityInputs> read_identity_inputs(const InitConfig& c) {
+  IdentityInputs in;
+  in.allow_setgroups = ORUN_TRY(setgroups_allowed(c.new_user_ns));
+  if (c.process->capabilities) in.caps = security::capability_sets(*c.process->capabilities);
+  return in;
+}
+
+// Warnings (unknown capabilities ...) travel to the parent's logger, with
+// write(2): this may run under the container's seccomp filter.
+void send_warning(const InitConfig& c, const std::string& w) {
+  orun_sync_write(c.sync_fd, ORUN_SYNC_WARNING, 0, w.data(), w.size());
+}
+
 // After the parent has written state.json: identity, then the point of no return.
 Result<std::pair<std::string, std::vector<std::string>>> setup_identity(const InitConfig& c) {
   const spec::Process& p = *c.process;
   if (p.no_new_privileges) ORUN_TRY_VOID(set_no_new_privs());
   ORUN_TRY_VOID(security::selinux_set_exec_label(p.selinux_label));
+  const IdentityInputs in = ORUN_TRY(read_identity_inputs(c));
   // Without no_new_privs loading a filter needs CAP_SYS_ADMIN: before the
   // capabilities go (runc's order). With it: as late as possible, below.
   if (!p.no_new_privileges) ORUN_TRY_VOID(load_seccomp(c));
-  // Warnings (unknown capabilities ...) travel to the parent's logger.
-  auto warn = [&c](const std::string& w) { orun_sync_send(c.sync_fd, ORUN_SYNC_WARNING, 0, w.data(), w.size()); };
-  if (p.capabilities) ORUN_TRY_VOID(security::drop_bounding_set(*p.capabilities, warn));
+  auto warn = [&c](const std::string& w) { send_warning(c, w); };
+  if (in.caps) ORUN_TRY_VOID(security::drop_bounding_set(*in.caps, warn));
   // The cwd is entered as root first (it may be reachable only by root),
   // and again as the user when root could not (runc's finalizeNamespace).
   bool in_cwd = false;
   if (chdir(p.cwd.c_str()) == 0) in_cwd = true;
   else if (errno != EACCES && errno != EPERM) ORUN_TRY_VOID(chdir_cwd(p));
-  ORUN_TRY_VOID(setup_user(p.user, c.new_user_ns, true));
-  if (p.capabilities) ORUN_TRY_VOID(security::apply_capabilities(*p.capabilities, warn));
+  ORUN_TRY_VOID(setup_user(p.user, in.allow_setgroups));
+  if (in.caps) ORUN_TRY_VOID(security::apply_capabilities(*in.caps, warn));
   auto env = ORUN_TRY(prepare_env(p.env));
   add_home_if_missing(env, p.user.uid);
   if (!in_cwd) ORUN_TRY_VOID(chdir_cwd(p));
@@ -267,7 +291,7 @@ Result<void> setup_exec_before_ready(const InitConfig& c) {
 
 void container_main(const InitConfig& c) {
   reset_signals();
-  auto warn = [&c](const std::string& w) { orun_sync_send(c.sync_fd, ORUN_SYNC_WARNING, 0, w.data(), w.size()); };
+  auto warn = [&c](const std::string& w) { send_warning(c, w); };
   if (auto r = settle_cpu_affinity(*c.spec, *c.process, c.is_exec, warn); !r) die(c, r.error(), true);
   log::debug(c.is_exec ? "nsexec container setup done: child process in init() for exec"
                        : "nsexec container setup done: child process in init()");

@@ -74,19 +74,6 @@ bool is_dev_null(const struct stat& st) {
   return S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3);
 }
 
-// True when /proc/self/setgroups of our user namespace says "deny". Read
-// through a verified procfs: a faked "deny" would make us keep the runtime's
-// supplementary groups.
-Result<bool> setgroups_denied() {
-  UniqueFd proc = ORUN_TRY(sys::open_procfs(sys::ProcfsView::pids));
-  auto content = sys::read_proc_file(proc.get(), "self/setgroups");
-  if (!content) {
-    if (content.error().err == ENOENT) return false;  // kernel < 3.19
-    return std::unexpected(content.error());
-  }
-  return trim(*content) == "deny";
-}
-
 }  // namespace
 
 std::vector<PasswdEntry> parse_passwd(std::string_view content) {
@@ -157,22 +144,30 @@ Result<void> fix_stdio_permissions(uid_t uid) {
   return {};
 }
 
-Result<void> setup_user(const spec::User& u, bool in_userns, bool setgroups_allowed) {
+Result<bool> setgroups_allowed(bool in_userns) {
+  const std::string prefix = "unable to setup user";
+  if (!in_userns) return true;
+  // Through a verified procfs: a faked "deny" would make us keep the
+  // runtime's supplementary groups.
+  auto proc = sys::open_procfs(sys::ProcfsView::pids);
+  if (!proc) return std::unexpected(std::move(proc.error()).context(prefix));
+  auto content = sys::read_proc_file(proc->get(), "self/setgroups");
+  if (!content) {
+    if (content.error().err == ENOENT) return true;  // kernel < 3.19
+    return std::unexpected(std::move(content.error()).context(prefix));
+  }
+  return trim(*content) != "deny";
+}
+
+Result<void> setup_user(const spec::User& u, bool allow_setgroups) {
   const std::string prefix = "unable to setup user";
   if (auto r = fix_stdio_permissions(u.uid); !r) return std::unexpected(std::move(r.error()).context(prefix));
-
-  bool allow = setgroups_allowed;
-  if (allow && in_userns) {
-    auto denied = setgroups_denied();
-    if (!denied) return std::unexpected(std::move(denied.error()).context(prefix));
-    allow = !*denied;
-  }
 
   // Keep the permitted set across the switch away from uid 0 so
   // apply_capabilities can still grant what the config asks for.
   if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return fail_errno("unable to set keep caps");
 
-  if (allow) {
+  if (allow_setgroups) {
     std::vector<gid_t> gids(u.additional_gids.begin(), u.additional_gids.end());
     if (::syscall(SYS_setgroups, gids.size(), gids.data()) < 0) return fail_errno(prefix + ": setgroups");
   }

@@ -49,12 +49,23 @@ std::string container_home_dir(uid_t uid, const std::string& passwd_path = "/etc
 // user namespace), EROFS (read-only /dev) and EINVAL are ignored.
 Result<void> fix_stdio_permissions(uid_t uid);
 
+// Whether setgroups(2) may be called: false when, in a user namespace,
+// /proc/self/setgroups reads "deny" (read through a verified private procfs,
+// sys/procfs.hpp). Call it before the container's seccomp filter is loaded:
+// the procfs handle needs fsopen/open_tree/openat2/statx, which a profile may
+// deny, and after the filter the init makes only the syscalls runc makes
+// there. Outside a user namespace: true without reading anything.
+// Errors carry runc's prefix "unable to setup user: ".
+Result<bool> setgroups_allowed(bool in_userns);
+
 // The user switch (runc's finalizeNamespace middle part), in this order:
 // fix_stdio_permissions; PR_SET_KEEPCAPS 1 (so the permitted set survives the
 // switch away from uid 0 and capabilities can be applied afterwards);
-// setgroups(additional_gids) unless !setgroups_allowed (rootless) or, when
-// in_userns, the verified /proc/self/setgroups reads "deny" (then silently
-// skipped, as runc does); setgid; setuid; PR_SET_KEEPCAPS 0.
+// setgroups(additional_gids) unless !allow_setgroups (rootless, or
+// setgroups_allowed() said "deny": then silently skipped, as runc does);
+// setgid; setuid; PR_SET_KEEPCAPS 0. Runs after the seccomp filter (without
+// no_new_privs), so it makes only fstat, fchown, prctl, setgroups, setgid and
+// setuid.
 // Call after security::drop_bounding_set and before
 // security::apply_capabilities. All errors carry runc's prefix
 // "unable to setup user: ", e.g.
@@ -62,7 +73,7 @@ Result<void> fix_stdio_permissions(uid_t uid);
 //   "unable to setup user: cannot setgid to unmapped gid 5 in user namespace"
 //   "unable to setup user: cannot setuid to unmapped uid 5 in user namespace"
 // except "unable to set keep caps: ..." / "unable to clear keep caps: ...".
-Result<void> setup_user(const spec::User& u, bool in_userns, bool setgroups_allowed);
+Result<void> setup_user(const spec::User& u, bool allow_setgroups);
 
 // The umask for the container init: process.user.umask, else 0022.
 mode_t init_umask(const spec::User& u);

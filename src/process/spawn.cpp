@@ -288,7 +288,8 @@ Result<UniqueFd> child_request_fd(int sync_fd, uint32_t send_type, const std::st
 }
 
 void child_report_error(int sync_fd, const Error& e) {
-  orun_sync_send(sync_fd, ORUN_SYNC_ERROR, e.err, e.msg.data(), e.msg.size());
+  // Possibly under the container's seccomp filter: write(2), as runc.
+  orun_sync_write(sync_fd, ORUN_SYNC_ERROR, e.err, e.msg.data(), e.msg.size());
 }
 
 Result<void> child_sync(int sync_fd, uint32_t send_type, uint32_t expect_reply) {

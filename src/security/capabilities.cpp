@@ -103,7 +103,12 @@ CapabilitySets resolve_capabilities(const spec::Capabilities& caps, int last_cap
   s.permitted = to_numbers(caps.permitted, last_cap, unknown);
   s.ambient = to_numbers(caps.ambient, last_cap, unknown);
   s.unknown.assign(unknown.begin(), unknown.end());
+  s.last_cap = last_cap;
   return s;
+}
+
+CapabilitySets capability_sets(const spec::Capabilities& caps) {
+  return resolve_capabilities(caps, last_supported_capability());
 }
 
 std::string unknown_capabilities_warning(const std::vector<std::string>& unknown) {
@@ -115,16 +120,13 @@ std::string unknown_capabilities_warning(const std::vector<std::string>& unknown
   return msg + "]";
 }
 
-Result<void> drop_bounding_set(const spec::Capabilities& caps, const WarnFn& warn) {
-  int last = last_supported_capability();
-  CapabilitySets s = resolve_capabilities(caps, last);
+Result<void> drop_bounding_set(const CapabilitySets& s, const WarnFn& warn) {
   if (!s.unknown.empty() && warn) warn(unknown_capabilities_warning(s.unknown));
-  return drop_bounding(s.bounding, last);
+  return drop_bounding(s.bounding, s.last_cap);
 }
 
-Result<void> apply_capabilities(const spec::Capabilities& caps, const WarnFn& warn) {
-  int last = last_supported_capability();
-  CapabilitySets s = resolve_capabilities(caps, last);
+Result<void> apply_capabilities(const CapabilitySets& s, const WarnFn& warn) {
+  const int last = s.last_cap;
 
   // runc re-applies the bounding set here too; it is a no-op after
   // drop_bounding_set, or skipped once CAP_SETPCAP is no longer effective.

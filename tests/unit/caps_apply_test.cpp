@@ -79,15 +79,15 @@ TEST(CapsApply, BoundingThenUserThenSets) {
     c.ambient = {"CAP_NET_BIND_SERVICE", "CAP_CHOWN"};
     std::vector<std::string> warnings;
     auto warn = [&](const std::string& w) { warnings.push_back(w); };
-    if (!drop_bounding_set(c, warn)) return 1;
+    if (!drop_bounding_set(capability_sets(c), warn)) return 1;
     if (warnings != V{"ignoring unknown or unavailable capabilities: [CAP_FOO]"}) return 2;
     if (status_mask("CapBnd") != (bit(CAP_CHOWN) | bit(CAP_NET_BIND_SERVICE))) return 3;
     orun::spec::User u;
     u.uid = 1000;
     u.gid = 1000;
-    if (!orun::init::setup_user(u, false, true)) return 4;
+    if (!orun::init::setup_user(u, true)) return 4;
     warnings.clear();
-    auto r = apply_capabilities(c, warn);
+    auto r = apply_capabilities(capability_sets(c), warn);
     if (!r) return 5;
     uint64_t want = bit(CAP_CHOWN) | bit(CAP_NET_BIND_SERVICE);
     if (status_mask("CapEff") != want || status_mask("CapPrm") != want) return 6;
@@ -112,8 +112,8 @@ TEST(CapsApply, InheritableEndsEmptyWhenNotAsked) {
     if (status_mask("CapInh") != bit(CAP_KILL)) return 11;
     orun::spec::Capabilities c;
     c.bounding = c.effective = c.permitted = {"CAP_KILL"};
-    if (!drop_bounding_set(c)) return 1;
-    if (!apply_capabilities(c)) return 2;
+    if (!drop_bounding_set(capability_sets(c))) return 1;
+    if (!apply_capabilities(capability_sets(c))) return 2;
     if (status_mask("CapInh") != 0) return 3;
     if (status_mask("CapEff") != bit(CAP_KILL)) return 4;
     return 0;
@@ -126,7 +126,7 @@ TEST(CapsApply, EffectiveOutsidePermittedFails) {
   int rc = in_child([] {
     orun::spec::Capabilities c;
     c.effective = {"CAP_KILL"};
-    auto r = apply_capabilities(c);
+    auto r = apply_capabilities(capability_sets(c));
     if (r) return 1;
     return r.error().msg == "unable to apply caps: can't apply capabilities: operation not permitted" ? 0 : 2;
   });

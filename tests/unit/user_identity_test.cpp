@@ -84,7 +84,7 @@ TEST(UserSwitch, SetsGroupsGidUid) {
     u.uid = 1234;
     u.gid = 2345;
     u.additional_gids = {10, 20};
-    if (!setup_user(u, false, true)) return 1;
+    if (!setup_user(u, true)) return 1;
     if (getuid() != 1234 || geteuid() != 1234) return 2;
     if (getgid() != 2345 || getegid() != 2345) return 3;
     gid_t groups[8];
@@ -106,7 +106,7 @@ TEST(UserSwitch, SkipsSetgroupsWhenNotAllowed) {
     u.uid = 1;
     u.gid = 1;
     u.additional_gids = {10};
-    if (!setup_user(u, false, false)) return 1;
+    if (!setup_user(u, false)) return 1;
     gid_t groups[8];
     int n = getgroups(8, groups);
     return (n == 1 && groups[0] == 77) ? 0 : 2;
@@ -122,7 +122,7 @@ TEST(UserSwitch, ErrorsCarryRuncPrefix) {
     orun::spec::User u;
     u.uid = 1;
     u.gid = 1;
-    auto r = setup_user(u, false, true);
+    auto r = setup_user(u, true);
     if (r) return 1;
     return r.error().msg == "unable to setup user: setgroups: operation not permitted" ? 0 : 2;
   });
@@ -202,7 +202,13 @@ TEST(UserSwitchUserns, SetgroupsDenySkipsSupplementaryGroups) {
   int rc = in_userns_child([] {
     orun::spec::User u;
     u.additional_gids = {10, 20};
-    auto r = setup_user(u, true, true);
+    auto allow = setgroups_allowed(true);
+    if (!allow) {
+      fprintf(stderr, "%s\n", allow.error().msg.c_str());
+      return 3;
+    }
+    if (*allow) return 4;  // the namespace says "deny"
+    auto r = setup_user(u, *allow);
     if (!r) {
       fprintf(stderr, "%s\n", r.error().msg.c_str());
       return 1;
@@ -217,7 +223,7 @@ TEST(UserSwitchUserns, UnmappedUidHasRuncText) {
   int rc = in_userns_child([] {
     orun::spec::User u;
     u.uid = 5;
-    auto r = setup_user(u, true, true);
+    auto r = setup_user(u, false);
     if (r) return 1;
     if (r.error().msg != "unable to setup user: cannot setuid to unmapped uid 5 in user namespace") {
       fprintf(stderr, "%s\n", r.error().msg.c_str());
@@ -225,7 +231,7 @@ TEST(UserSwitchUserns, UnmappedUidHasRuncText) {
     }
     u.uid = 0;
     u.gid = 6;
-    r = setup_user(u, true, true);
+    r = setup_user(u, false);
     if (r) return 3;
     return r.error().msg == "unable to setup user: cannot setgid to unmapped gid 6 in user namespace" ? 0 : 4;
   });
