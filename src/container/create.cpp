@@ -196,6 +196,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   ic.seccomp = seccomp ? &*seccomp : nullptr;
   ic.new_mount_ns = s.linux.has_namespace(spec::NamespaceType::mount);
   ic.new_user_ns = new_userns;
+  ic.new_net_ns = (req.new_ns & CLONE_NEWNET) != 0;
   ic.cgroup_ns = s.linux.has_namespace(spec::NamespaceType::cgroup);
   ic.cgroup_paths = cg.paths();
   for (auto& [index, fd] : mount_sources) ic.mount_source_fds[index] = fd.get();

@@ -20,6 +20,7 @@
 #include "init/environment.hpp"
 #include "init/hostname.hpp"
 #include "init/lookpath.hpp"
+#include "init/network.hpp"
 #include "init/process_attrs.hpp"
 #include "init/rootfs.hpp"
 #include "init/sysctl.hpp"
@@ -176,6 +177,9 @@ Result<void> setup_before_ready(const InitConfig& c) {
   ORUN_TRY_VOID(write_oom_score_adj(p));
   if (!c.no_new_keyring) ORUN_TRY_VOID(security::selinux_set_keycreate_label(p.selinux_label));
   ORUN_TRY_VOID(join_session_keyring(c));
+  // A network namespace made for the container starts with lo down (runc's
+  // loopback strategy, before the rootfs as there).
+  if (c.new_net_ns) ORUN_TRY_VOID(bring_up_loopback());
 
   RootfsContext rc;
   rc.spec = c.spec;

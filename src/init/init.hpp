@@ -34,6 +34,7 @@ struct InitConfig {
   const security::seccomp::Program* seccomp = nullptr;  // compiled by the parent; null: no filter
   bool new_mount_ns = false;
   bool new_user_ns = false;                // container has its own userns (new or joined)
+  bool new_net_ns = false;                 // a network namespace made for it (not joined by path)
   bool cgroup_ns = false;
   std::map<std::string, std::string> cgroup_paths;
   std::map<size_t, int> mount_source_fds;  // mount index -> detached tree made by the parent
