@@ -17,6 +17,8 @@ packages=(
   libgtest-dev libgmock-dev
   # tests, demo and bench: the busybox rootfs, the reference runtimes, tools
   busybox-static runc crun jq bats time util-linux procps file iproute2
+  # the systemd machine (tests/systemd/machine.sh): a Debian rootfs
+  debootstrap
   # man page checks
   man-db groff-base
 )
