@@ -4,6 +4,7 @@
 #   machine.sh rootfs            build the cached Debian 12 rootfs if missing
 #   machine.sh boot ID           boot systemd in container ID, wait until running
 #   machine.sh exec ID CMD...    run CMD in the machine (orun exec)
+#   machine.sh install ID FILE DEST   copy FILE to DEST in the machine
 #   machine.sh stop ID           halt systemd (SIGRTMIN+3), delete, clean up
 #   machine.sh leftovers ID      print what of ID is left (cgroups, state,
 #                                mounts, processes); exit 1 if anything is
@@ -167,6 +168,17 @@ cmd_exec() {
   runtime "$id" exec "$id" "${@:2}"
 }
 
+# The machine's root is an overlay mounted on the host: a copy into it is
+# seen inside at once.
+cmd_install() {
+  local id=$1 file=$2 dest=$3 root
+  check_id "$id"
+  root=$(machine_dir "$id")/bundle/rootfs
+  mountpoint -q "$root" || die "machine $id is not running"
+  [[ $dest == /* && $dest != *..* ]] || die "bad destination '$dest'"
+  install -D -m 0755 "$file" "$root$dest"
+}
+
 # Whether the machine's init is still alive.
 container_alive() {
   local out
@@ -228,7 +240,8 @@ case ${1:-} in
   rootfs) cmd_rootfs ;;
   boot) cmd_boot "${2:-}" ;;
   exec) cmd_exec "${2:-}" "${@:3}" ;;
+  install) cmd_install "${2:-}" "${3:?file}" "${4:?destination}" ;;
   stop) cmd_stop "${2:-}" ;;
   leftovers) cmd_leftovers "${2:-}" ;;
-  *) die "usage: machine.sh rootfs | boot ID | exec ID CMD... | stop ID | leftovers ID" ;;
+  *) die "usage: machine.sh rootfs | boot ID | exec ID CMD... | install ID FILE DEST | stop ID | leftovers ID" ;;
 esac
