@@ -14,9 +14,12 @@ packages=(
   # build
   build-essential cmake pkg-config git
   libcli11-dev nlohmann-json3-dev libseccomp-dev libcap-dev libspdlog-dev libfmt-dev
+  libdbus-1-dev
   libgtest-dev libgmock-dev
   # tests, demo and bench: the busybox rootfs, the reference runtimes, tools
   busybox-static runc crun jq bats time util-linux procps file iproute2
+  # the systemd machine (tests/systemd/machine.sh): a Debian rootfs
+  debootstrap
   # man page checks
   man-db groff-base
 )

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cgroups/remove_tree.hpp"
 #include "orun/cgroups.hpp"
 #include "sys/path.hpp"
 
@@ -340,7 +341,8 @@ Result<void> Manager::destroy() {
     bool leaf = is_leaf(*it);
     bool removed = false;
     for (int attempt = 0; attempt < (leaf ? 50 : 1); attempt++) {
-      if (rmdir(it->c_str()) == 0 || errno == ENOENT) {
+      // A leaf may hold sub-cgroups the container made (systemd does).
+      if ((leaf ? rmdir_tree(*it) : rmdir(it->c_str())) == 0 || errno == ENOENT) {
         removed = true;
         break;
       }
