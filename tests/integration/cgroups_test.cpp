@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "harness.hpp"
@@ -14,6 +15,7 @@ namespace orun::itest {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using CgroupsTest = ContainerTest;
 
@@ -25,6 +27,51 @@ bool host_is_hybrid() { return path_exists("/sys/fs/cgroup/unified/cgroup.contro
 void allow_mknod(Json& config) {
   for (const char* set : {"bounding", "effective", "permitted"}) config["process"]["capabilities"][set].push_back("CAP_MKNOD");
   config["root"]["readonly"] = false;
+}
+
+// The cgroup2 hierarchy: /sys/fs/cgroup/unified on a hybrid host, else
+// /sys/fs/cgroup (empty when there is none).
+std::string v2_mount() {
+  if (path_exists("/sys/fs/cgroup/unified/cgroup.controllers")) return "/sys/fs/cgroup/unified";
+  if (path_exists("/sys/fs/cgroup/cgroup.controllers")) return "/sys/fs/cgroup";
+  return "";
+}
+
+bool has_word(const std::string& list, const std::string& word) {
+  std::istringstream in(list);
+  for (std::string w; in >> w;)
+    if (w == word) return true;
+  return false;
+}
+
+bool v2_has_controller(const std::string& ctrl) {
+  std::string m = v2_mount();
+  return !m.empty() && has_word(read_file(m + "/cgroup.controllers"), ctrl);
+}
+
+// Why `ctrl` cannot be delegated down to the cgroup2 directory `rel` (a
+// path under the cgroup2 mount), or "" when it can: every existing ancestor
+// must offer it and either enable it already or be free to (cgroup2's "no
+// internal processes" rule: a non-root cgroup holding processes cannot
+// enable a domain controller for its children, e.g. the cgroup namespace
+// root of a privileged container that runs this suite).
+std::string delegation_blocker(const std::string& ctrl, const std::string& rel) {
+  std::string mount = v2_mount();
+  if (mount.empty()) return "no cgroup2";
+  std::string dir = mount;
+  std::vector<std::string> parts;
+  std::istringstream in(rel);
+  for (std::string p; std::getline(in, p, '/');)
+    if (!p.empty()) parts.push_back(p);
+  for (size_t i = 0; i < parts.size(); dir += "/" + parts[i++]) {
+    if (!path_exists(dir + "/cgroup.controllers")) break;  // made by the runtime
+    if (has_word(read_file(dir + "/cgroup.subtree_control"), ctrl)) continue;
+    if (!has_word(read_file(dir + "/cgroup.controllers"), ctrl)) return ctrl + " is not available in " + dir;
+    // The root cgroup (no cgroup.type) may hold processes and enable controllers.
+    if (path_exists(dir + "/cgroup.type") && !trim(read_file(dir + "/cgroup.procs")).empty())
+      return "cannot enable " + ctrl + " in " + dir + ": it holds processes (cgroup2 delegation impossible here)";
+  }
+  return "";
 }
 
 std::string v1_file(const std::string& ctrl, const std::string& id, const std::string& file) {
@@ -73,12 +120,39 @@ TEST_F(CgroupsV1Test, CpuIdle) {
 TEST_F(CgroupsV1Test, HugetlbOnHybridLandsOnCgroup2) {
   if (path_exists("/sys/fs/cgroup/hugetlb") || !path_exists("/sys/kernel/mm/hugepages/hugepages-2048kB"))
     GTEST_SKIP() << "needs hugetlb on cgroup2 only and 2MB pages";
+  if (auto why = delegation_blocker("hugetlb", "/orun-test/" + id_); !why.empty()) GTEST_SKIP() << why;
   config_["linux"]["resources"]["hugepageLimits"] = Json::parse(R"([{"pageSize": "2MB", "limit": 4194304}])");
   run_detached();
   EXPECT_EQ(trim(read_file("/sys/fs/cgroup/unified/orun-test/" + id_ + "/hugetlb.2MB.max")), "4194304");
   auto r = rt({"events", "--stats", id_});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_TRUE(Json::parse(r.out)["data"]["hugetlb"].contains("2MB")) << r.out;
+}
+
+// A nested engine's case: the cgroup2 parent holds a process, so the kernel
+// refuses to enable hugetlb for its children (EBUSY, "no internal
+// processes"). The error names that write, not the missing hugetlb file,
+// and the failed run leaves no cgroup of its own.
+TEST_F(CgroupsV1Test, HugetlbUnderABusyCgroup2ParentNamesTheRefusal) {
+  if (path_exists("/sys/fs/cgroup/hugetlb") || !path_exists("/sys/kernel/mm/hugepages/hugepages-2048kB"))
+    GTEST_SKIP() << "needs hugetlb on cgroup2 only and 2MB pages";
+  if (auto why = delegation_blocker("hugetlb", "/orun-test/" + id_); !why.empty()) GTEST_SKIP() << why;
+  // Teardown removes /orun-test/<id> (and what is under it) in every hierarchy.
+  std::string parent = "/sys/fs/cgroup/unified/orun-test/" + id_;
+  ASSERT_EQ(run_command({"mkdir", "-p", parent}).exit_code, 0);
+  BackgroundCommand holder({"sleep", "60"});
+  write_file(parent + "/cgroup.procs", std::to_string(holder.pid()));
+  ASSERT_THAT(read_file(parent + "/cgroup.procs"), HasSubstr(std::to_string(holder.pid())));
+  config_["linux"]["cgroupsPath"] = "/orun-test/" + id_ + "/ctr";
+  config_["linux"]["resources"]["hugepageLimits"] = Json::parse(R"([{"pageSize": "2MB", "limit": 4194304}])");
+  set_args({"true"});
+  auto r = run_fg();
+  EXPECT_NE(r.exit_code, 0) << r;
+  EXPECT_THAT(r.err, HasSubstr("cannot enable controller hugetlb in " + parent + ": device or resource busy")) << r;
+  EXPECT_THAT(r.err, Not(HasSubstr("no such file or directory"))) << r;
+  for (const auto& m : cgroup_mounts()) EXPECT_FALSE(path_exists(m + "/orun-test/" + id_ + "/ctr")) << m;
+  EXPECT_FALSE(path_exists(root_ + "/" + id_));
+  holder.signal(SIGKILL);
 }
 
 TEST_F(CgroupsV1Test, PidsLimitZeroMeansOne) {
@@ -300,6 +374,7 @@ class CgroupsV2Test : public CgroupsTest {
 
 TEST_F(CgroupsV2Test, HugetlbLimitAndDeviceProgram) {
   if (!path_exists("/sys/kernel/mm/hugepages/hugepages-2048kB")) GTEST_SKIP() << "no 2MB huge pages";
+  if (auto why = delegation_blocker("hugetlb", "/orun-test/" + id_); !why.empty()) GTEST_SKIP() << why;
   config_["linux"]["resources"]["hugepageLimits"] = Json::parse(R"([{"pageSize": "2MB", "limit": 4194304}])");
   config_["process"]["args"] = Json::parse(
       R"(["sh", "-c", "mknod /tmp/mem c 1 1; head -c1 /tmp/mem >/dev/null 2>/tmp/err || cat /tmp/err; echo end"])");
@@ -313,6 +388,23 @@ TEST_F(CgroupsV2Test, HugetlbLimitAndDeviceProgram) {
   auto lines = split_lines(r.out);
   ASSERT_GE(lines.size(), 1u) << r;
   EXPECT_EQ(lines[0], "4194304") << r;
+  EXPECT_THAT(r.out, HasSubstr("removed")) << r;
+}
+
+// Pure cgroup2: the same refusal from a parent holding a process is named
+// where it happens, and the container's cgroup is removed.
+TEST_F(CgroupsV2Test, HugetlbUnderABusyParentNamesTheRefusal) {
+  if (!path_exists("/sys/kernel/mm/hugepages/hugepages-2048kB")) GTEST_SKIP() << "no 2MB huge pages";
+  if (auto why = delegation_blocker("hugetlb", "/orun-test/" + id_); !why.empty()) GTEST_SKIP() << why;
+  config_["linux"]["cgroupsPath"] = "/orun-test/" + id_ + "/ctr";
+  config_["linux"]["resources"]["hugepageLimits"] = Json::parse(R"([{"pageSize": "2MB", "limit": 4194304}])");
+  config_["process"]["args"] = Json::parse(R"(["true"])");
+  save_config();
+  std::string parent = "/sys/fs/cgroup/orun-test/" + id_;
+  auto r = in_v2("mkdir -p " + parent + "; sleep 60 & echo $! >" + parent + "/cgroup.procs; $RT run --bundle " +
+                 bundle_ + " " + id_ + " || echo failed; test -d " + parent + "/ctr || echo removed; kill $!");
+  EXPECT_THAT(r.out, HasSubstr("failed")) << r;
+  EXPECT_THAT(r.err, HasSubstr("cannot enable controller hugetlb in " + parent + ": device or resource busy")) << r;
   EXPECT_THAT(r.out, HasSubstr("removed")) << r;
 }
 
@@ -350,8 +442,9 @@ TEST_F(CgroupsV2Test, UnifiedKeyOfMissingControllerIsNamed) {
   config_["linux"]["resources"]["unified"] = Json::parse(R"({"memory.high": "1000000"})");
   config_["process"]["args"] = Json::parse(R"(["true"])");
   save_config();
+  if (v2_has_controller("memory")) GTEST_SKIP() << "memory is a cgroup2 controller here";
   auto r = in_v2("$RT run --bundle " + bundle_ + " " + id_);
-  if (r.exit_code == 0) GTEST_SKIP() << "memory controller available on cgroup2 here";
+  EXPECT_NE(r.exit_code, 0) << r;
   EXPECT_THAT(r.err, HasSubstr("memory.high")) << r;
   EXPECT_THAT(r.err, HasSubstr("can't be set: controller")) << r;
   expect_nothing_left(id_);
@@ -361,8 +454,9 @@ TEST_F(CgroupsV2Test, LimitOfMissingControllerSaysSo) {
   config_["linux"]["resources"]["pids"]["limit"] = 10;
   config_["process"]["args"] = Json::parse(R"(["true"])");
   save_config();
+  if (v2_has_controller("pids")) GTEST_SKIP() << "pids is a cgroup2 controller here";
   auto r = in_v2("$RT run --bundle " + bundle_ + " " + id_);
-  if (r.exit_code == 0) GTEST_SKIP() << "pids controller available on cgroup2 here";
+  EXPECT_NE(r.exit_code, 0) << r;
   EXPECT_THAT(r.err, HasSubstr("cannot set pids limit: controller")) << r;
   expect_nothing_left(id_);
 }
