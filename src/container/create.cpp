@@ -103,7 +103,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   ORUN_TRY_VOID(mkdir_all(g.root, 0700));
   // Compiled (or found in the cache) before anything is made, so a bad
   // profile leaves nothing behind; the child inherits the program by fork.
-  auto seccomp = ORUN_TRY(security::seccomp::prepare(s.linux.seccomp, security::seccomp::cache_dir_for_root(g.root)));
+  auto seccomp = ORUN_TRY(security::seccomp::prepare(s.linux.seccomp, security::seccomp::cache_path_for_root(g.root)));
   std::string dir = state_dir(g.root, o.id);
   if (mkdir(dir.c_str(), 0711) < 0) {
     if (errno == EEXIST) return fail("container with given ID already exists");
