@@ -243,7 +243,6 @@ Result<void> set_resources(Layout layout, const std::map<std::string, std::strin
   Plan p = ORUN_TRY(plan(layout, eff, default_device_rules(config_device_paths), probe));
   return execute(p, layout, paths);
 }
-
 }  // namespace orun::cgroups
 
 namespace orun::cgroups {
@@ -256,22 +255,6 @@ Result<void> apply_resources(const Manager& m, const spec::Linux& cfg) {
   std::vector<std::string> device_paths;
   for (auto& d : cfg.devices) device_paths.push_back(d.path);
   return set_resources(layout_of(m.paths()), m.paths(), r, device_paths);
-}
-
-uint64_t oom_kill_count(const Manager& m) {
-  const auto& paths = m.paths();
-  std::string file;
-  if (auto it = paths.find("memory"); it != paths.end()) file = it->second + "/memory.oom_control";
-  else if (auto v2 = paths.find(""); v2 != paths.end()) file = v2->second + "/memory.events";
-  else return 0;
-  auto content = slurp(file);
-  if (!content) return 0;
-  std::istringstream in(*content);
-  std::string key;
-  uint64_t value = 0;
-  while (in >> key >> value)
-    if (key == "oom_kill") return value;
-  return 0;
 }
 
 }  // namespace orun::cgroups

@@ -236,6 +236,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
         if (d == leaf && std::find(st.cgroup_created.begin(), st.cgroup_created.end(), d) == st.cgroup_created.end())
           st.cgroup_created.push_back(d);
     st.private_pid_ns = private_pid;
+    // Kills before this init's (a reused cgroup's) are not its own.
+    st.oom_kills_seen = cgroups::oom_kill_count(cg);
     for (auto t : {spec::NamespaceType::pid, spec::NamespaceType::network, spec::NamespaceType::mount,
                    spec::NamespaceType::ipc, spec::NamespaceType::uts, spec::NamespaceType::user,
                    spec::NamespaceType::cgroup, spec::NamespaceType::time}) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -316,6 +317,67 @@ TEST_F(CgroupsV1Test, OomKilledInitIsReported) {
   auto text = read_file(log);
   EXPECT_THAT(text, HasSubstr("container init was OOM-killed (memory limit too low?)"));
   expect_nothing_left(id_);
+}
+
+// The OOM report names the init's own death only. These run `run` in the
+// foreground with a JSON log and end the init by SIGKILL in other ways.
+class OomReportTest : public CgroupsV1Test {
+ protected:
+  void start(bool limit) {
+    if (limit) config_["linux"]["resources"]["memory"] = Json::parse(R"({"limit": 33554432, "swap": 33554432})");
+    // A child allocates far over the limit and is the OOM killer's victim;
+    // the init (sh) lives on.
+    set_args({"sh", "-c", std::string(limit ? "dd if=/dev/zero of=/dev/null bs=64M count=1; " : "") +
+                              "echo child-done; while :; do sleep 0.1; done"});
+    log_ = tmp_ + "/log.json";
+    run_.emplace(rt_argv({"--log", log_, "--log-format", "json", "run", "--bundle", bundle_, id_}));
+    ASSERT_TRUE(wait_for_status(id_, "running"));
+    if (limit) {
+      ASSERT_TRUE(wait_for_oom_kills(1)) << read_file(cg_file("memory.oom_control"));
+    }
+  }
+  std::string cg_file(const std::string& f) { return "/sys/fs/cgroup/memory/orun-test/" + id_ + "/" + f; }
+  bool wait_for_oom_kills(uint64_t n) {
+    for (int i = 0; i < 200; i++) {
+      std::istringstream in(read_file(cg_file("memory.oom_control")));
+      std::string key;
+      uint64_t v = 0;
+      while (in >> key >> v)
+        if (key == "oom_kill" && v >= n) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+  void expect_killed_without_oom_report() {
+    auto r = run_->wait(20s);
+    EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r;
+    EXPECT_THAT(read_file(log_), Not(HasSubstr("OOM-killed"))) << read_file(log_);
+    EXPECT_THAT(r.err, Not(HasSubstr("OOM-killed"))) << r;
+  }
+  std::string log_;
+  std::optional<BackgroundCommand> run_;
+};
+
+TEST_F(OomReportTest, ChildOomThenKillOfInitIsNoOomOfInit) {
+  start(true);
+  auto k = rt({"kill", id_, "KILL"});
+  ASSERT_EQ(k.exit_code, 0) << k;
+  expect_killed_without_oom_report();
+}
+
+TEST_F(OomReportTest, ChildOomThenSigkillFromOutsideIsNoOomOfInit) {
+  start(true);
+  // `run` has seen the child's OOM kill with the init alive by now.
+  std::this_thread::sleep_for(500ms);
+  ASSERT_EQ(::kill(state_pid(id_), SIGKILL), 0);
+  expect_killed_without_oom_report();
+}
+
+TEST_F(OomReportTest, KillWithoutMemoryLimitIsNoOom) {
+  start(false);
+  auto k = rt({"kill", id_, "KILL"});
+  ASSERT_EQ(k.exit_code, 0) << k;
+  expect_killed_without_oom_report();
 }
 
 TEST_F(CgroupsV1Test, UnifiedOnV1IsRefusedAndNothingIsLeft) {
