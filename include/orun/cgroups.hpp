@@ -15,6 +15,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -87,5 +88,25 @@ Result<void> apply_resources(const Manager& m, const spec::Linux& cfg);
 // How many processes the kernel OOM-killed in the container's cgroup (v1
 // memory.oom_control, v2 memory.events); 0 when unknown.
 uint64_t oom_kill_count(const Manager& m);
+
+// Wakes a poll loop when the kernel's OOM killer acts in the container's
+// memory cgroup (src/cgroups/oom.cpp). Inactive (poll_fd() < 0) without a
+// memory cgroup.
+class OomWatch {
+ public:
+  static OomWatch open(const Manager& m);
+  int poll_fd() const;
+  short poll_events() const;
+  uint64_t count() const;
+  // After a wake-up: consumes it and returns the kill count once it moved
+  // past `before` (v1 signals before the kill), or as it is after a short
+  // wait.
+  uint64_t settle(uint64_t before) const;
+
+ private:
+  UniqueFd count_fd_;  // memory.oom_control or memory.events
+  UniqueFd event_fd_;  // v1 eventfd
+  bool v2_ = false;
+};
 
 }  // namespace orun::cgroups

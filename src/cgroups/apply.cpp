@@ -81,11 +81,25 @@ Error unified_error(const std::string& dir, const std::string& key, const Error&
   return Error{e.err, "unable to set unified resource \"" + key + "\": " + e.msg};
 }
 
-// Enables `ctrl` for the children of every ancestor of `dir` below the
-// cgroup2 mount (best effort: the write that follows reports the failure).
-void enable_in_ancestors(const std::string& dir, const std::string& ctrl) {
-  std::vector<std::string> chain;
-  for (std::string p = dir; p.size() > 1;) {
+bool lists(const std::string& file, const std::string& word) {
+  std::istringstream in(slurp(file).value_or(""));
+  for (std::string w; in >> w;)
+    if (w == word) return true;
+  return false;
+}
+
+// cgroup2: a controller's files exist in a cgroup only when every ancestor
+// enables it for its children. Enables `ctrl` top-down from the cgroup2
+// mount to `dir`'s parent. A refusal there is the real cause of the missing
+// file, so it is the error, named where it happened: most often EBUSY from
+// the "no internal processes" rule, when an ancestor (the cgroup namespace
+// root of a nested engine) holds processes. runc ignores these writes and
+// fails later on the missing file. A controller the hierarchy does not
+// offer at all is left to the caller's "not available" error.
+Result<void> delegate_controller(const std::string& dir, const std::string& ctrl) {
+  if (lists(dir + "/cgroup.controllers", ctrl)) return {};
+  std::vector<std::string> chain;  // parent first, the mount root last
+  for (std::string p = dir;;) {
     auto slash = p.rfind('/');
     if (slash == std::string::npos || slash == 0) break;
     p = p.substr(0, slash);
@@ -93,13 +107,19 @@ void enable_in_ancestors(const std::string& dir, const std::string& ctrl) {
     if (stat((p + "/cgroup.subtree_control").c_str(), &st) != 0) break;
     chain.push_back(p);
   }
+  if (chain.empty() || !lists(chain.back() + "/cgroup.controllers", ctrl)) return {};
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (lists(*it + "/cgroup.subtree_control", ctrl)) continue;
     int fd = open((*it + "/cgroup.subtree_control").c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) continue;
-    UniqueFd guard(fd);
     std::string v = "+" + ctrl;
-    (void)!write(fd, v.data(), v.size());
+    int err = fd < 0 ? errno : 0;
+    if (fd >= 0) {
+      UniqueFd guard(fd);
+      if (write(fd, v.data(), v.size()) != static_cast<ssize_t>(v.size())) err = errno;
+    }
+    if (err != 0) return fail("cannot enable controller " + ctrl + " in " + *it + ": " + errno_text(err), err);
   }
+  return {};
 }
 
 }  // namespace
@@ -137,13 +157,16 @@ Layout layout_of(const std::map<std::string, std::string>& paths) {
 
 Result<void> execute(const Plan& p, Layout layout, const std::map<std::string, std::string>& paths) {
   FsProbe probe(layout, paths);
-  std::set<std::string> deferred;
+  std::set<std::string> deferred, delegated;
   for (const auto& w : p.writes) {
     if ((w.flags & kIfDeferred) && !deferred.erase(w.ctrl + "/" + w.file)) continue;
     std::string dir = probe.dir(w.ctrl);
     if (dir.empty()) return fail("cannot set " + w.ctrl + " limit: container could not join or create cgroup");
     std::string path = dir + "/" + w.file;
-    if (w.flags & kEnableController) enable_in_ancestors(dir, w.file.substr(0, w.file.find('.')));
+    // Every cgroup2 controller file (the core "cgroup.*" ones need none).
+    std::string file_ctrl = w.file.substr(0, w.file.find('.'));
+    bool on_v2 = (w.flags & kEnableController) || (layout == Layout::v2 && file_ctrl != "cgroup");
+    if (on_v2 && delegated.insert(file_ctrl).second) ORUN_TRY_VOID(delegate_controller(dir, file_ctrl));
     int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
       int err = errno;
@@ -220,7 +243,6 @@ Result<void> set_resources(Layout layout, const std::map<std::string, std::strin
   Plan p = ORUN_TRY(plan(layout, eff, default_device_rules(config_device_paths), probe));
   return execute(p, layout, paths);
 }
-
 }  // namespace orun::cgroups
 
 namespace orun::cgroups {
@@ -233,22 +255,6 @@ Result<void> apply_resources(const Manager& m, const spec::Linux& cfg) {
   std::vector<std::string> device_paths;
   for (auto& d : cfg.devices) device_paths.push_back(d.path);
   return set_resources(layout_of(m.paths()), m.paths(), r, device_paths);
-}
-
-uint64_t oom_kill_count(const Manager& m) {
-  const auto& paths = m.paths();
-  std::string file;
-  if (auto it = paths.find("memory"); it != paths.end()) file = it->second + "/memory.oom_control";
-  else if (auto v2 = paths.find(""); v2 != paths.end()) file = v2->second + "/memory.events";
-  else return 0;
-  auto content = slurp(file);
-  if (!content) return 0;
-  std::istringstream in(*content);
-  std::string key;
-  uint64_t value = 0;
-  while (in >> key >> value)
-    if (key == "oom_kill") return value;
-  return 0;
 }
 
 }  // namespace orun::cgroups

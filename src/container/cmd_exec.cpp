@@ -195,7 +195,7 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   ic.preserve_fds = o.preserve_fds;
   handles.fill(ic);
   // The filter is the container's (from the config it was created with).
-  auto seccomp = ORUN_TRY(security::seccomp::prepare(nscfg.linux.seccomp, security::seccomp::cache_dir_for_root(g.root)));
+  auto seccomp = ORUN_TRY(security::seccomp::prepare(nscfg.linux.seccomp, security::seccomp::cache_path_for_root(g.root)));
   ic.seccomp = seccomp ? &*seccomp : nullptr;
   ic.new_user_ns = userns;
   ic.cgroup_paths = cg.paths();

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "container/lifecycle.hpp"
+#include "container/oom_report.hpp"
 #include "container/signal_names.hpp"
 #include "orun/commands.hpp"
 
@@ -22,6 +23,7 @@ Result<int> kill(const GlobalOptions& g, const KillOptions& o) {
   // Without a private pid namespace, SIGKILL goes to every process in the
   // cgroup, even when init is already gone.
   if (sig == SIGKILL && !s.private_pid_ns) {
+    container::record_oom_kills_before_signal(g.root, s);
     if (auto r = cg.signal_all(SIGKILL); !r) return fail("unable to kill all processes: " + r.error().msg);
     if (st == Status::paused) (void)container::kill_and_wait(g.root, s);
     return 0;
@@ -31,6 +33,7 @@ Result<int> kill(const GlobalOptions& g, const KillOptions& o) {
     if (o.all) return 0;
     return fail("container not running");
   }
+  container::record_oom_kills_before_signal(g.root, s);
   if (::kill(s.init_pid, sig) < 0) {
     return fail_errno("unable to signal init");
   }

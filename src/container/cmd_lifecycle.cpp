@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "container/lifecycle.hpp"
+#include "container/oom_report.hpp"
 #include "orun/commands.hpp"
 #include "orun/log.hpp"
 #include "orun/spec.hpp"
@@ -102,10 +103,9 @@ Result<int> run(const GlobalOptions& g, const RunOptions& o) {
   }
   if (!foreground) return 0;
 
-  auto code = process::forward_until_exit(s.init_pid, created->console_master.get());
-  // A SIGKILLed init in a cgroup that saw an OOM kill: say why, once.
-  if (code && *code == 128 + SIGKILL && cgroups::oom_kill_count(cgroups::Manager::from_paths(s.cgroup_paths)) > 0)
-    log::error("container init was OOM-killed (memory limit too low?)");
+  container::OomReport oom(s);
+  auto code = process::forward_until_exit(s.init_pid, created->console_master.get(), oom.watch());
+  if (code && oom.init_was_oom_killed(g.root, *code)) log::error("container init was OOM-killed (memory limit too low?)");
   if (!o.keep) {
     auto d = container::destroy_container(g.root, s);
     if (!d && code) return std::unexpected(d.error());

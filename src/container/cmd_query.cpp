@@ -118,7 +118,9 @@ Result<int> list(const GlobalOptions& g, const ListOptions& o) {
   for (auto& name : names) {
     std::string dir = container::state_dir(g.root, name);
     struct stat sb{};
-    if (stat(dir.c_str(), &sb) < 0 || !S_ISDIR(sb.st_mode)) continue;
+    // Only directories are containers (runc's getContainers): files such as
+    // orun's seccomp cache and symlinks are not.
+    if (lstat(dir.c_str(), &sb) < 0 || !S_ISDIR(sb.st_mode)) continue;
     auto s = container::load(g.root, name);
     if (!s) {
       // A directory that vanished mid-walk is not an error (runc 1.1.13).

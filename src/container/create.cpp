@@ -103,7 +103,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   ORUN_TRY_VOID(mkdir_all(g.root, 0700));
   // Compiled (or found in the cache) before anything is made, so a bad
   // profile leaves nothing behind; the child inherits the program by fork.
-  auto seccomp = ORUN_TRY(security::seccomp::prepare(s.linux.seccomp, security::seccomp::cache_dir_for_root(g.root)));
+  auto seccomp = ORUN_TRY(security::seccomp::prepare(s.linux.seccomp, security::seccomp::cache_path_for_root(g.root)));
   std::string dir = state_dir(g.root, o.id);
   if (mkdir(dir.c_str(), 0711) < 0) {
     if (errno == EEXIST) return fail("container with given ID already exists");
@@ -237,6 +237,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
         if (d == leaf && std::find(st.cgroup_created.begin(), st.cgroup_created.end(), d) == st.cgroup_created.end())
           st.cgroup_created.push_back(d);
     st.private_pid_ns = private_pid;
+    // Kills before this init's (a reused cgroup's) are not its own.
+    st.oom_kills_seen = cgroups::oom_kill_count(cg);
     for (auto t : {spec::NamespaceType::pid, spec::NamespaceType::network, spec::NamespaceType::mount,
                    spec::NamespaceType::ipc, spec::NamespaceType::uts, spec::NamespaceType::user,
                    spec::NamespaceType::cgroup, spec::NamespaceType::time}) {

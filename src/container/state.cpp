@@ -38,6 +38,7 @@ nlohmann::json State::to_json() const {
   j["cgroup_created"] = cgroup_created;
   j["namespace_paths"] = namespace_paths;
   j["private_pid_ns"] = private_pid_ns;
+  j["oom_kills_seen"] = oom_kills_seen;
   j["config"] = config;
   return j;
 }
@@ -57,6 +58,7 @@ Result<State> State::from_json(const nlohmann::json& j) {
     s.cgroup_created = j.value("cgroup_created", std::vector<std::string>{});
     s.namespace_paths = j.value("namespace_paths", std::map<std::string, std::string>{});
     s.private_pid_ns = j.value("private_pid_ns", true);
+    s.oom_kills_seen = j.value("oom_kills_seen", uint64_t{0});
     s.config = j.value("config", nlohmann::json());
     return s;
   } catch (const nlohmann::json::exception& e) {

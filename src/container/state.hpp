@@ -34,6 +34,9 @@ struct State {
   std::vector<std::string> cgroup_created;      // dirs orun made (removed on delete)
   std::map<std::string, std::string> namespace_paths;
   bool private_pid_ns = true;
+  // OOM kills in the cgroup that were not of this init: the count when it
+  // was created, raised whenever the runtime saw the init survive more.
+  uint64_t oom_kills_seen = 0;
   nlohmann::json config;           // the bundle's config.json as used at create
 
   nlohmann::json to_json() const;

@@ -81,7 +81,7 @@ sigset_t block_all_signals() {
   return old;
 }
 
-Result<int> forward_until_exit(pid_t target, int tty_master) {
+Result<int> forward_until_exit(pid_t target, int tty_master, const Watch& watch) {
   sigset_t all;
   sigfillset(&all);
   int sfd = signalfd(-1, &all, SFD_CLOEXEC);
@@ -100,15 +100,19 @@ Result<int> forward_until_exit(pid_t target, int tty_master) {
   bool master_open = tty_master >= 0;
   int code = -1;
   while (code < 0 || master_open) {
-    pollfd p[3] = {{sfd, POLLIN, 0}, {stdin_open ? 0 : -1, POLLIN, 0}, {master_open ? tty_master : -1, POLLIN, 0}};
+    pollfd p[4] = {{sfd, POLLIN, 0},
+                   {stdin_open ? 0 : -1, POLLIN, 0},
+                   {master_open ? tty_master : -1, POLLIN, 0},
+                   {code < 0 ? watch.fd : -1, watch.events, 0}};
     // Once the target is gone, drain what the pty still holds, then stop.
     int timeout = code >= 0 ? 100 : -1;
-    int n = poll(p, 3, timeout);
+    int n = poll(p, 4, timeout);
     if (n < 0) {
       if (errno == EINTR) continue;
       return fail_errno("poll");
     }
     if (n == 0 && code >= 0) break;
+    if (p[3].revents != 0 && watch.on_ready) watch.on_ready();
     if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
       if (!copy(tty_master, 1)) master_open = false;
     }

@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <functional>
+
 #include "orun/result.hpp"
 
 namespace orun::process {
@@ -16,9 +18,17 @@ sigset_t block_all_signals();
 // own. Must happen before the container process writes anything.
 void clear_onlcr(int master);
 
+// One more fd for the wait loop: `on_ready` runs when poll reports `events`
+// on it, while the target is alive.
+struct Watch {
+  int fd = -1;
+  short events = 0;
+  std::function<void()> on_ready;
+};
+
 // Forwards every signal but SIGCHLD/SIGWINCH/SIGURG to `target`, proxies the
 // pty master (if >= 0) to stdin/stdout, resizes it on SIGWINCH, reaps
 // children, and returns the target's exit code (128+signal when killed).
-Result<int> forward_until_exit(pid_t target, int tty_master);
+Result<int> forward_until_exit(pid_t target, int tty_master, const Watch& watch = {});
 
 }  // namespace orun::process

@@ -18,7 +18,7 @@ namespace {
 
 // Bumped whenever the compiled output for the same profile would change
 // (stub layout, rule conversion), so old cache entries are never reused.
-constexpr const char* kCacheFormat = "orun-seccomp-v1";
+constexpr const char* kCacheFormat = "orun-seccomp-v2";
 
 bool kernel_accepts(unsigned flags) {
   // With a NULL program the kernel validates the flags first and then fails
@@ -58,9 +58,9 @@ unsigned supported_flags() {
   return flags;
 }
 
-std::string cache_dir_for_root(const std::string& root) { return root + "/.seccomp-cache"; }
+std::string cache_path_for_root(const std::string& root) { return root + "/" + kCacheFileName; }
 
-Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std::string& cache_dir) {
+Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std::string& cache_path) {
   const unsigned supported = supported_flags();
   auto profile = ORUN_TRY(parse_profile(seccomp, supported));
   if (!profile) return std::optional<Program>();
@@ -69,11 +69,15 @@ Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std:
   prog.notify = profile->uses_notify;
   prog.listener_path = profile->listener_path;
   prog.listener_metadata = profile->listener_metadata;
+  // Derived from the profile, not from compiling it, so a program from the
+  // cache logs the same lines: runc logs them on every run.
+  prog.ignored_syscalls = unknown_syscalls(*profile);
+  for (auto& name : prog.ignored_syscalls) log::debug("unknown seccomp syscall \"" + name + "\" ignored");
 
   std::string key;
-  if (!cache_dir.empty()) {
+  if (!cache_path.empty()) {
     key = cache_key(seccomp, supported);
-    if (auto cached = cache_read(cache_dir, key)) {
+    if (auto cached = cache_read(cache_path, key)) {
       log::debug("seccomp: program " + key + " from the cache");
       prog.insns = std::move(*cached);
       prog.from_cache = true;
@@ -82,7 +86,7 @@ Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std:
   }
   prog.insns = ORUN_TRY(compile_program(*profile));
   log::debug("seccomp: compiled " + std::to_string(prog.insns.size()) + " instructions");
-  if (!cache_dir.empty()) cache_write(cache_dir, key, prog.insns);
+  if (!cache_path.empty()) cache_write(cache_path, key, prog.insns);
   return std::optional<Program>(std::move(prog));
 }
 

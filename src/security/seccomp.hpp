@@ -31,17 +31,21 @@ struct Program {
   std::string listener_path;
   std::string listener_metadata;
   bool from_cache = false;
+  // Profile names this libseccomp does not know (skipped, as runc does).
+  std::vector<std::string> ignored_syscalls;
 };
 
 // The filter flags this kernel accepts (kFlag* bits), probed once.
 unsigned supported_flags();
 
-// linux.seccomp -> program, or nullopt when seccomp is disabled. `cache_dir`
-// holds compiled programs by profile hash (empty: no cache).
-Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std::string& cache_dir);
+// linux.seccomp -> program, or nullopt when seccomp is disabled.
+// `cache_path` is the file of compiled programs by profile hash (empty: no
+// cache). With --debug, each unknown syscall name is logged on every call,
+// cached or not.
+Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std::string& cache_path);
 
-// <root>/.seccomp-cache
-std::string cache_dir_for_root(const std::string& root);
+// <root>/.orun:seccomp-cache (seccomp_cache.hpp says why there).
+std::string cache_path_for_root(const std::string& root);
 
 // In the container init: loads the filter. Returns the notify listener fd
 // (close-on-exec), or -1 when the profile has no SCMP_ACT_NOTIFY rule.

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -15,82 +14,27 @@ namespace orun::security::seccomp {
 
 namespace {
 
-constexpr char kMagic[8] = {'O', 'R', 'U', 'N', 'B', 'P', 'F', '1'};
+// File:  magic | u32 entry count | entries, newest first when written
+// Entry: u64 last use | key (64 hex) | u32 instruction count | instructions
+//        | SHA-256 of key, count and instructions
+// Native byte order: the key names the architecture.
+constexpr char kMagic[8] = {'O', 'R', 'U', 'N', 'S', 'C', 'C', '2'};
+constexpr size_t kKeyLen = 64;
+constexpr size_t kHeader = sizeof(kMagic) + sizeof(uint32_t);
+constexpr size_t kDigestLen = 32;
+constexpr size_t kMaxFile = 16u << 20;  // never read more than this
 
-// SHA-256 (FIPS 180-4), written out here to keep the static binary free of
-// a crypto library for one hash.
-class Sha256 {
- public:
-  void update(const uint8_t* p, size_t n) {
-    total_ += n;
-    while (n > 0) {
-      size_t take = std::min(n, sizeof(buf_) - used_);
-      std::memcpy(buf_ + used_, p, take);
-      used_ += take;
-      p += take;
-      n -= take;
-      if (used_ == sizeof(buf_)) {
-        block(buf_);
-        used_ = 0;
-      }
-    }
-  }
-  std::array<uint8_t, 32> finish() {
-    uint64_t bits = total_ * 8;
-    uint8_t pad = 0x80;
-    update(&pad, 1);
-    uint8_t zero = 0;
-    while (used_ != 56) update(&zero, 1);
-    uint8_t len[8];
-    for (int i = 0; i < 8; i++) len[i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
-    update(len, 8);
-    std::array<uint8_t, 32> out{};
-    for (int i = 0; i < 8; i++)
-      for (int b = 0; b < 4; b++) out[4 * i + b] = static_cast<uint8_t>(h_[i] >> (24 - 8 * b));
-    return out;
-  }
+size_t entry_size(size_t insns) {
+  return sizeof(uint64_t) + kKeyLen + sizeof(uint32_t) + insns * sizeof(sock_filter) + kDigestLen;
+}
 
- private:
-  static uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-  void block(const uint8_t* p) {
-    static constexpr uint32_t k[64] = {
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-    uint32_t w[64];
-    for (int i = 0; i < 16; i++)
-      w[i] = (uint32_t(p[4 * i]) << 24) | (uint32_t(p[4 * i + 1]) << 16) | (uint32_t(p[4 * i + 2]) << 8) | p[4 * i + 3];
-    for (int i = 16; i < 64; i++) {
-      uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
-    for (int i = 0; i < 64; i++) {
-      uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
-      uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      h = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
-    }
-    h_[0] += a; h_[1] += b; h_[2] += c; h_[3] += d;
-    h_[4] += e; h_[5] += f; h_[6] += g; h_[7] += h;
-  }
-
-  uint32_t h_[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  uint8_t buf_[64] = {};
-  size_t used_ = 0;
-  uint64_t total_ = 0;
+struct Entry {
+  std::string key;
+  uint64_t used = 0;
+  size_t start = 0;  // offset of the entry (its `used` field) in the file
+  size_t count = 0;  // instructions
+  size_t size() const { return entry_size(count); }
+  size_t insns_at() const { return start + sizeof(uint64_t) + kKeyLen + sizeof(uint32_t); }
 };
 
 bool valid_key(const std::string& key) {
@@ -112,64 +56,150 @@ bool write_all(int fd, const void* data, size_t n) {
   return true;
 }
 
-}  // namespace
-
-std::string sha256_hex(std::string_view data) {
-  Sha256 h;
-  h.update(reinterpret_cast<const uint8_t*>(data.data()), data.size());
-  auto d = h.finish();
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (uint8_t b : d) {
-    out += hex[b >> 4];
-    out += hex[b & 15];
+// Every entry, or nullopt when the file is not a cache of this format.
+std::optional<std::vector<Entry>> parse(const std::string& buf) {
+  if (buf.size() < kHeader || std::memcmp(buf.data(), kMagic, sizeof(kMagic)) != 0) return std::nullopt;
+  uint32_t n = 0;
+  std::memcpy(&n, buf.data() + sizeof(kMagic), sizeof(n));
+  std::vector<Entry> out;
+  size_t off = kHeader;
+  for (uint32_t i = 0; i < n; i++) {
+    if (buf.size() - off < entry_size(0)) return std::nullopt;
+    Entry e;
+    e.start = off;
+    std::memcpy(&e.used, buf.data() + off, sizeof(e.used));
+    e.key = buf.substr(off + sizeof(uint64_t), kKeyLen);
+    uint32_t count = 0;
+    std::memcpy(&count, buf.data() + off + sizeof(uint64_t) + kKeyLen, sizeof(count));
+    if (count == 0 || count > BPF_MAXINSNS || buf.size() - off < entry_size(count)) return std::nullopt;
+    e.count = count;
+    out.push_back(std::move(e));
+    off += out.back().size();
   }
+  if (off != buf.size()) return std::nullopt;
   return out;
 }
 
-std::optional<std::vector<sock_filter>> cache_read(const std::string& dir, const std::string& key) {
-  if (!valid_key(key)) return std::nullopt;
-  std::string path = dir + "/" + key + ".bpf";
-  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
+// Whether the entry's program is the one written (checked only for the
+// entries used: hashing the whole file on every hit would cost more than
+// the cache saves).
+bool intact(const std::string& buf, const Entry& e) {
+  size_t body = e.size() - sizeof(uint64_t) - kDigestLen;
+  auto digest = sha256(std::string_view(buf).substr(e.start + sizeof(uint64_t), body));
+  return std::memcmp(digest.data(), buf.data() + e.start + sizeof(uint64_t) + body, kDigestLen) == 0;
+}
+
+// The cache file, if it is ours: a regular file (a symlink is not
+// followed), owned by this user and writable by no one else.
+UniqueFd open_ours(const std::string& path, int flags) {
+  int fd = open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return {};
   UniqueFd f(fd);
-  struct stat st {};
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  constexpr size_t header = sizeof(kMagic) + sizeof(uint32_t);
-  size_t size = static_cast<size_t>(st.st_size);
-  if (size < header + sizeof(sock_filter) || (size - header) % sizeof(sock_filter) != 0 ||
-      (size - header) / sizeof(sock_filter) > BPF_MAXINSNS)
-    return std::nullopt;
-  std::vector<char> buf(size);
+  struct stat st{};
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022) != 0 ||
+      st.st_size > static_cast<off_t>(kMaxFile))
+    return {};
+  return f;
+}
+
+std::optional<std::string> read_all(int fd) {
+  struct stat st{};
+  if (fstat(fd, &st) < 0) return std::nullopt;
+  std::string buf(static_cast<size_t>(st.st_size), '\0');
   size_t got = 0;
-  while (got < size) {
-    ssize_t n = read(fd, buf.data() + got, size - got);
+  while (got < buf.size()) {
+    ssize_t n = pread(fd, buf.data() + got, buf.size() - got, static_cast<off_t>(got));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return std::nullopt;
     got += static_cast<size_t>(n);
   }
-  if (std::memcmp(buf.data(), kMagic, sizeof(kMagic)) != 0) return std::nullopt;
-  uint32_t count;
-  std::memcpy(&count, buf.data() + sizeof(kMagic), sizeof(count));
-  if (count != (size - header) / sizeof(sock_filter)) return std::nullopt;
-  std::vector<sock_filter> prog(count);
-  std::memcpy(prog.data(), buf.data() + header, count * sizeof(sock_filter));
+  return buf;
+}
+
+uint64_t newest(const std::vector<Entry>& entries) {
+  uint64_t n = 0;
+  for (auto& e : entries) n = std::max(n, e.used);
+  return n;
+}
+
+}  // namespace
+
+std::optional<std::vector<sock_filter>> cache_read(const std::string& path, const std::string& key) {
+  if (!valid_key(key)) return std::nullopt;
+  UniqueFd f = open_ours(path, O_RDWR);
+  bool writable = static_cast<bool>(f);
+  if (!f) f = open_ours(path, O_RDONLY);  // a read-only root: hits are not recorded
+  if (!f) return std::nullopt;
+  auto buf = read_all(f.get());
+  if (!buf) return std::nullopt;
+  auto entries = parse(*buf);
+  if (!entries) return std::nullopt;
+  auto it = std::find_if(entries->begin(), entries->end(), [&](const Entry& e) { return e.key == key; });
+  if (it == entries->end() || !intact(*buf, *it)) return std::nullopt;
+  std::vector<sock_filter> prog(it->count);
+  std::memcpy(prog.data(), buf->data() + it->insns_at(), it->count * sizeof(sock_filter));
+  uint64_t top = newest(*entries);
+  if (writable && it->used != top) {
+    // Least-recently-used order: mark this entry the newest. An 8-byte
+    // write outside the checksummed part; racing a writer's rename, it
+    // lands in the replaced file and is lost, which costs nothing.
+    uint64_t used = top + 1;
+    (void)!pwrite(f.get(), &used, sizeof(used), static_cast<off_t>(it->start));
+  }
   return prog;
 }
 
-void cache_write(const std::string& dir, const std::string& key, const std::vector<sock_filter>& prog) {
-  if (!valid_key(key) || prog.empty()) return;
-  if (mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST) return;
-  std::string tmp = dir + "/." + key + "." + std::to_string(getpid()) + ".tmp";
+void cache_write(const std::string& path, const std::string& key, const std::vector<sock_filter>& prog,
+                 const CacheLimits& limits) {
+  if (!valid_key(key) || prog.empty() || prog.size() > BPF_MAXINSNS) return;
+  size_t total = kHeader + entry_size(prog.size());
+  if (limits.max_entries == 0 || total > limits.max_bytes) return;
+
+  std::string old;
+  std::vector<Entry> kept;
+  if (UniqueFd f = open_ours(path, O_RDONLY)) {
+    if (auto b = read_all(f.get())) old = std::move(*b);
+    if (auto es = parse(old)) kept = std::move(*es);
+  }
+  uint64_t used = newest(kept) + 1;
+  std::erase_if(kept, [&](const Entry& e) { return e.key == key || !intact(old, e); });
+  std::stable_sort(kept.begin(), kept.end(), [](const Entry& a, const Entry& b) { return a.used > b.used; });
+  // Keep the most recently used entries that fit beside the new one.
+  size_t n = 1;
+  for (auto& e : kept) {
+    if (n + 1 > limits.max_entries || total + e.size() > limits.max_bytes) break;
+    total += e.size();
+    n++;
+  }
+  kept.resize(n - 1);
+
+  std::string out;
+  out.reserve(total);
+  out.append(kMagic, sizeof(kMagic));
+  uint32_t count32 = static_cast<uint32_t>(n);
+  out.append(reinterpret_cast<const char*>(&count32), sizeof(count32));
+  out.append(reinterpret_cast<const char*>(&used), sizeof(used));
+  size_t body = out.size();
+  out += key;
+  uint32_t insns = static_cast<uint32_t>(prog.size());
+  out.append(reinterpret_cast<const char*>(&insns), sizeof(insns));
+  out.append(reinterpret_cast<const char*>(prog.data()), prog.size() * sizeof(sock_filter));
+  auto digest = sha256(std::string_view(out).substr(body));
+  out.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  for (auto& e : kept) out.append(old, e.start, e.size());
+
+  // Not a container id either (':'); a crashed writer's leftover of the
+  // same name is replaced.
+  std::string tmp = path + "." + std::to_string(getpid()) + ".tmp";
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == EEXIST && unlink(tmp.c_str()) == 0)
+    fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return;
   UniqueFd f(fd);
-  uint32_t count = static_cast<uint32_t>(prog.size());
-  bool ok = write_all(fd, kMagic, sizeof(kMagic)) && write_all(fd, &count, sizeof(count)) &&
-            write_all(fd, prog.data(), prog.size() * sizeof(sock_filter));
+  bool ok = write_all(fd, out.data(), out.size());
   f.reset();
-  // rename(2) is atomic: a reader sees the old entry, none, or the whole new one.
-  if (!ok || rename(tmp.c_str(), (dir + "/" + key + ".bpf").c_str()) < 0) unlink(tmp.c_str());
+  // rename(2) is atomic: a reader sees the old file or the whole new one.
+  if (!ok || rename(tmp.c_str(), path.c_str()) < 0) unlink(tmp.c_str());
 }
 
 }  // namespace orun::security::seccomp

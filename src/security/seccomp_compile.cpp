@@ -98,6 +98,15 @@ std::vector<ArchLimit> arch_limits(const Profile& p) {
   return out;
 }
 
+std::vector<std::string> unknown_syscalls(const Profile& p) {
+  std::vector<std::string> out;
+  for (auto& r : p.rules) {
+    if (r.action == p.default_action) continue;  // never resolved (runc's order)
+    if (seccomp_syscall_resolve_name(r.name.c_str()) == __NR_SCMP_ERROR) out.push_back(r.name);
+  }
+  return out;
+}
+
 Result<std::vector<sock_filter>> compile_program(const Profile& p) {
   scmp_filter_ctx ctx = seccomp_init(p.default_action);
   if (!ctx) return fail("error initializing seccomp - invalid default action");
@@ -117,12 +126,8 @@ Result<std::vector<sock_filter>> compile_program(const Profile& p) {
     // refuses it).
     if (r.action == p.default_action) continue;
     int nr = seccomp_syscall_resolve_name(r.name.c_str());
-    if (nr == __NR_SCMP_ERROR) {
-      // Not a syscall this libseccomp knows: profiles list syscalls of newer
-      // kernels and other arches; runc skips them too.
-      log::debug("unknown seccomp syscall \"" + r.name + "\" ignored");
-      continue;
-    }
+    // Not a syscall this libseccomp knows (unknown_syscalls lists them).
+    if (nr == __NR_SCMP_ERROR) continue;
     ORUN_TRY_VOID(add_rule(ctx, r, nr));
   }
   auto prog = ORUN_TRY(export_program(ctx));

@@ -4,6 +4,7 @@
 
 #include <linux/filter.h>
 
+#include <string>
 #include <vector>
 
 #include "orun/result.hpp"
@@ -15,6 +16,12 @@ namespace orun::security::seccomp {
 // The complete program to hand to seccomp(SECCOMP_SET_MODE_FILTER).
 // Errors name the rule ("error adding seccomp filter rule for syscall mkdir: ...").
 Result<std::vector<sock_filter>> compile_program(const Profile& p);
+
+// The rules' syscall names this libseccomp cannot resolve, in profile
+// order; compile_program skips them (profiles list syscalls of newer kernels
+// and other arches; runc skips them too). Rules with the default action are
+// skipped before the lookup, as runc does, so they are never listed.
+std::vector<std::string> unknown_syscalls(const Profile& p);
 
 // Largest known syscall number per architecture over every name in the
 // profile (unknown names ignored), the native architecture always included.

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "harness.hpp"
@@ -14,6 +16,7 @@ namespace orun::itest {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using CgroupsTest = ContainerTest;
 
@@ -25,6 +28,51 @@ bool host_is_hybrid() { return path_exists("/sys/fs/cgroup/unified/cgroup.contro
 void allow_mknod(Json& config) {
   for (const char* set : {"bounding", "effective", "permitted"}) config["process"]["capabilities"][set].push_back("CAP_MKNOD");
   config["root"]["readonly"] = false;
+}
+
+// The cgroup2 hierarchy: /sys/fs/cgroup/unified on a hybrid host, else
+// /sys/fs/cgroup (empty when there is none).
+std::string v2_mount() {
+  if (path_exists("/sys/fs/cgroup/unified/cgroup.controllers")) return "/sys/fs/cgroup/unified";
+  if (path_exists("/sys/fs/cgroup/cgroup.controllers")) return "/sys/fs/cgroup";
+  return "";
+}
+
+bool has_word(const std::string& list, const std::string& word) {
+  std::istringstream in(list);
+  for (std::string w; in >> w;)
+    if (w == word) return true;
+  return false;
+}
+
+bool v2_has_controller(const std::string& ctrl) {
+  std::string m = v2_mount();
+  return !m.empty() && has_word(read_file(m + "/cgroup.controllers"), ctrl);
+}
+
+// Why `ctrl` cannot be delegated down to the cgroup2 directory `rel` (a
+// path under the cgroup2 mount), or "" when it can: every existing ancestor
+// must offer it and either enable it already or be free to (cgroup2's "no
+// internal processes" rule: a non-root cgroup holding processes cannot
+// enable a domain controller for its children, e.g. the cgroup namespace
+// root of a privileged container that runs this suite).
+std::string delegation_blocker(const std::string& ctrl, const std::string& rel) {
+  std::string mount = v2_mount();
+  if (mount.empty()) return "no cgroup2";
+  std::string dir = mount;
+  std::vector<std::string> parts;
+  std::istringstream in(rel);
+  for (std::string p; std::getline(in, p, '/');)
+    if (!p.empty()) parts.push_back(p);
+  for (size_t i = 0; i < parts.size(); dir += "/" + parts[i++]) {
+    if (!path_exists(dir + "/cgroup.controllers")) break;  // made by the runtime
+    if (has_word(read_file(dir + "/cgroup.subtree_control"), ctrl)) continue;
+    if (!has_word(read_file(dir + "/cgroup.controllers"), ctrl)) return ctrl + " is not available in " + dir;
+    // The root cgroup (no cgroup.type) may hold processes and enable controllers.
+    if (path_exists(dir + "/cgroup.type") && !trim(read_file(dir + "/cgroup.procs")).empty())
+      return "cannot enable " + ctrl + " in " + dir + ": it holds processes (cgroup2 delegation impossible here)";
+  }
+  return "";
 }
 
 std::string v1_file(const std::string& ctrl, const std::string& id, const std::string& file) {
@@ -73,12 +121,39 @@ TEST_F(CgroupsV1Test, CpuIdle) {
 TEST_F(CgroupsV1Test, HugetlbOnHybridLandsOnCgroup2) {
   if (path_exists("/sys/fs/cgroup/hugetlb") || !path_exists("/sys/kernel/mm/hugepages/hugepages-2048kB"))
     GTEST_SKIP() << "needs hugetlb on cgroup2 only and 2MB pages";
+  if (auto why = delegation_blocker("hugetlb", "/orun-test/" + id_); !why.empty()) GTEST_SKIP() << why;
   config_["linux"]["resources"]["hugepageLimits"] = Json::parse(R"([{"pageSize": "2MB", "limit": 4194304}])");
   run_detached();
   EXPECT_EQ(trim(read_file("/sys/fs/cgroup/unified/orun-test/" + id_ + "/hugetlb.2MB.max")), "4194304");
   auto r = rt({"events", "--stats", id_});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_TRUE(Json::parse(r.out)["data"]["hugetlb"].contains("2MB")) << r.out;
+}
+
+// A nested engine's case: the cgroup2 parent holds a process, so the kernel
+// refuses to enable hugetlb for its children (EBUSY, "no internal
+// processes"). The error names that write, not the missing hugetlb file,
+// and the failed run leaves no cgroup of its own.
+TEST_F(CgroupsV1Test, HugetlbUnderABusyCgroup2ParentNamesTheRefusal) {
+  if (path_exists("/sys/fs/cgroup/hugetlb") || !path_exists("/sys/kernel/mm/hugepages/hugepages-2048kB"))
+    GTEST_SKIP() << "needs hugetlb on cgroup2 only and 2MB pages";
+  if (auto why = delegation_blocker("hugetlb", "/orun-test/" + id_); !why.empty()) GTEST_SKIP() << why;
+  // Teardown removes /orun-test/<id> (and what is under it) in every hierarchy.
+  std::string parent = "/sys/fs/cgroup/unified/orun-test/" + id_;
+  ASSERT_EQ(run_command({"mkdir", "-p", parent}).exit_code, 0);
+  BackgroundCommand holder({"sleep", "60"});
+  write_file(parent + "/cgroup.procs", std::to_string(holder.pid()));
+  ASSERT_THAT(read_file(parent + "/cgroup.procs"), HasSubstr(std::to_string(holder.pid())));
+  config_["linux"]["cgroupsPath"] = "/orun-test/" + id_ + "/ctr";
+  config_["linux"]["resources"]["hugepageLimits"] = Json::parse(R"([{"pageSize": "2MB", "limit": 4194304}])");
+  set_args({"true"});
+  auto r = run_fg();
+  EXPECT_NE(r.exit_code, 0) << r;
+  EXPECT_THAT(r.err, HasSubstr("cannot enable controller hugetlb in " + parent + ": device or resource busy")) << r;
+  EXPECT_THAT(r.err, Not(HasSubstr("no such file or directory"))) << r;
+  for (const auto& m : cgroup_mounts()) EXPECT_FALSE(path_exists(m + "/orun-test/" + id_ + "/ctr")) << m;
+  EXPECT_FALSE(path_exists(root_ + "/" + id_));
+  holder.signal(SIGKILL);
 }
 
 TEST_F(CgroupsV1Test, PidsLimitZeroMeansOne) {
@@ -244,6 +319,67 @@ TEST_F(CgroupsV1Test, OomKilledInitIsReported) {
   expect_nothing_left(id_);
 }
 
+// The OOM report names the init's own death only. These run `run` in the
+// foreground with a JSON log and end the init by SIGKILL in other ways.
+class OomReportTest : public CgroupsV1Test {
+ protected:
+  void start(bool limit) {
+    if (limit) config_["linux"]["resources"]["memory"] = Json::parse(R"({"limit": 33554432, "swap": 33554432})");
+    // A child allocates far over the limit and is the OOM killer's victim;
+    // the init (sh) lives on.
+    set_args({"sh", "-c", std::string(limit ? "dd if=/dev/zero of=/dev/null bs=64M count=1; " : "") +
+                              "echo child-done; while :; do sleep 0.1; done"});
+    log_ = tmp_ + "/log.json";
+    run_.emplace(rt_argv({"--log", log_, "--log-format", "json", "run", "--bundle", bundle_, id_}));
+    ASSERT_TRUE(wait_for_status(id_, "running"));
+    if (limit) {
+      ASSERT_TRUE(wait_for_oom_kills(1)) << read_file(cg_file("memory.oom_control"));
+    }
+  }
+  std::string cg_file(const std::string& f) { return "/sys/fs/cgroup/memory/orun-test/" + id_ + "/" + f; }
+  bool wait_for_oom_kills(uint64_t n) {
+    for (int i = 0; i < 200; i++) {
+      std::istringstream in(read_file(cg_file("memory.oom_control")));
+      std::string key;
+      uint64_t v = 0;
+      while (in >> key >> v)
+        if (key == "oom_kill" && v >= n) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+  void expect_killed_without_oom_report() {
+    auto r = run_->wait(20s);
+    EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r;
+    EXPECT_THAT(read_file(log_), Not(HasSubstr("OOM-killed"))) << read_file(log_);
+    EXPECT_THAT(r.err, Not(HasSubstr("OOM-killed"))) << r;
+  }
+  std::string log_;
+  std::optional<BackgroundCommand> run_;
+};
+
+TEST_F(OomReportTest, ChildOomThenKillOfInitIsNoOomOfInit) {
+  start(true);
+  auto k = rt({"kill", id_, "KILL"});
+  ASSERT_EQ(k.exit_code, 0) << k;
+  expect_killed_without_oom_report();
+}
+
+TEST_F(OomReportTest, ChildOomThenSigkillFromOutsideIsNoOomOfInit) {
+  start(true);
+  // `run` has seen the child's OOM kill with the init alive by now.
+  std::this_thread::sleep_for(500ms);
+  ASSERT_EQ(::kill(state_pid(id_), SIGKILL), 0);
+  expect_killed_without_oom_report();
+}
+
+TEST_F(OomReportTest, KillWithoutMemoryLimitIsNoOom) {
+  start(false);
+  auto k = rt({"kill", id_, "KILL"});
+  ASSERT_EQ(k.exit_code, 0) << k;
+  expect_killed_without_oom_report();
+}
+
 TEST_F(CgroupsV1Test, UnifiedOnV1IsRefusedAndNothingIsLeft) {
   config_["linux"]["resources"]["unified"] = Json::parse(R"({"memory.min": "131072"})");
   set_args({"true"});
@@ -300,6 +436,7 @@ class CgroupsV2Test : public CgroupsTest {
 
 TEST_F(CgroupsV2Test, HugetlbLimitAndDeviceProgram) {
   if (!path_exists("/sys/kernel/mm/hugepages/hugepages-2048kB")) GTEST_SKIP() << "no 2MB huge pages";
+  if (auto why = delegation_blocker("hugetlb", "/orun-test/" + id_); !why.empty()) GTEST_SKIP() << why;
   config_["linux"]["resources"]["hugepageLimits"] = Json::parse(R"([{"pageSize": "2MB", "limit": 4194304}])");
   config_["process"]["args"] = Json::parse(
       R"(["sh", "-c", "mknod /tmp/mem c 1 1; head -c1 /tmp/mem >/dev/null 2>/tmp/err || cat /tmp/err; echo end"])");
@@ -313,6 +450,23 @@ TEST_F(CgroupsV2Test, HugetlbLimitAndDeviceProgram) {
   auto lines = split_lines(r.out);
   ASSERT_GE(lines.size(), 1u) << r;
   EXPECT_EQ(lines[0], "4194304") << r;
+  EXPECT_THAT(r.out, HasSubstr("removed")) << r;
+}
+
+// Pure cgroup2: the same refusal from a parent holding a process is named
+// where it happens, and the container's cgroup is removed.
+TEST_F(CgroupsV2Test, HugetlbUnderABusyParentNamesTheRefusal) {
+  if (!path_exists("/sys/kernel/mm/hugepages/hugepages-2048kB")) GTEST_SKIP() << "no 2MB huge pages";
+  if (auto why = delegation_blocker("hugetlb", "/orun-test/" + id_); !why.empty()) GTEST_SKIP() << why;
+  config_["linux"]["cgroupsPath"] = "/orun-test/" + id_ + "/ctr";
+  config_["linux"]["resources"]["hugepageLimits"] = Json::parse(R"([{"pageSize": "2MB", "limit": 4194304}])");
+  config_["process"]["args"] = Json::parse(R"(["true"])");
+  save_config();
+  std::string parent = "/sys/fs/cgroup/orun-test/" + id_;
+  auto r = in_v2("mkdir -p " + parent + "; sleep 60 & echo $! >" + parent + "/cgroup.procs; $RT run --bundle " +
+                 bundle_ + " " + id_ + " || echo failed; test -d " + parent + "/ctr || echo removed; kill $!");
+  EXPECT_THAT(r.out, HasSubstr("failed")) << r;
+  EXPECT_THAT(r.err, HasSubstr("cannot enable controller hugetlb in " + parent + ": device or resource busy")) << r;
   EXPECT_THAT(r.out, HasSubstr("removed")) << r;
 }
 
@@ -350,8 +504,9 @@ TEST_F(CgroupsV2Test, UnifiedKeyOfMissingControllerIsNamed) {
   config_["linux"]["resources"]["unified"] = Json::parse(R"({"memory.high": "1000000"})");
   config_["process"]["args"] = Json::parse(R"(["true"])");
   save_config();
+  if (v2_has_controller("memory")) GTEST_SKIP() << "memory is a cgroup2 controller here";
   auto r = in_v2("$RT run --bundle " + bundle_ + " " + id_);
-  if (r.exit_code == 0) GTEST_SKIP() << "memory controller available on cgroup2 here";
+  EXPECT_NE(r.exit_code, 0) << r;
   EXPECT_THAT(r.err, HasSubstr("memory.high")) << r;
   EXPECT_THAT(r.err, HasSubstr("can't be set: controller")) << r;
   expect_nothing_left(id_);
@@ -361,8 +516,9 @@ TEST_F(CgroupsV2Test, LimitOfMissingControllerSaysSo) {
   config_["linux"]["resources"]["pids"]["limit"] = 10;
   config_["process"]["args"] = Json::parse(R"(["true"])");
   save_config();
+  if (v2_has_controller("pids")) GTEST_SKIP() << "pids is a cgroup2 controller here";
   auto r = in_v2("$RT run --bundle " + bundle_ + " " + id_);
-  if (r.exit_code == 0) GTEST_SKIP() << "pids controller available on cgroup2 here";
+  EXPECT_NE(r.exit_code, 0) << r;
   EXPECT_THAT(r.err, HasSubstr("cannot set pids limit: controller")) << r;
   expect_nothing_left(id_);
 }

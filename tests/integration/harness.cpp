@@ -547,7 +547,8 @@ void ContainerTest::TearDown() {
   if (tmp_.empty()) return;
   std::set<std::string> ids(ids_.begin(), ids_.end());
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(root_, ec)) ids.insert(e.path().filename());
+  for (const auto& e : fs::directory_iterator(root_, ec))
+    if (e.is_directory(ec)) ids.insert(e.path().filename());  // not the seccomp cache file
   for (const auto& id : ids) cleanup_container(id);
 
   // Anything still in our cgroups is ours: kill it, then remove the cgroups.

@@ -24,6 +24,8 @@ using ::testing::Not;
 
 using SecuritySeccompTest = ContainerTest;
 
+const std::vector<std::string> kSleepForever{"sh", "-c", "while :; do sleep 0.1; done"};
+
 const Json kX86Archs = Json::array({"SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_X86_64"});
 
 Json deny_mkdir(const std::string& action, std::optional<int> errno_ret = std::nullopt) {
@@ -32,9 +34,14 @@ Json deny_mkdir(const std::string& action, std::optional<int> errno_ret = std::n
   return {{"defaultAction", "SCMP_ACT_ALLOW"}, {"architectures", kX86Archs}, {"syscalls", Json::array({rule})}};
 }
 
+// The seccomp section of the config.json Docker wrote for a container
+// (tests/data/docker-create-config.json, recorded from a real engine).
 Json docker_profile() {
-  std::ifstream f("/work/shared/engine-samples/docker-create-config.json");
-  if (!f) return nullptr;
+  std::ifstream f(ORUN_TEST_DATA "/docker-create-config.json");
+  if (!f) {
+    ADD_FAILURE() << "missing " ORUN_TEST_DATA "/docker-create-config.json";
+    return nullptr;
+  }
   return Json::parse(f)["linux"]["seccomp"];
 }
 
@@ -71,7 +78,6 @@ TEST_F(SecuritySeccompTest, KillActionKillsWithSigsys) {
 
 TEST_F(SecuritySeccompTest, DefaultErrnoWithAllowList) {
   Json profile = docker_profile();
-  if (profile.is_null()) GTEST_SKIP() << "docker sample config not present";
   // Docker's default: ERRNO(EPERM) for everything not allowed.
   config_["linux"]["seccomp"] = profile;
   config_["process"]["noNewPrivileges"] = true;
@@ -85,6 +91,13 @@ TEST_F(SecuritySeccompTest, DefaultErrnoWithAllowList) {
 
 // A static test program, when a compiler is around: the numbers the kernel
 // returns for a listed, an unlisted and a too-new syscall.
+// Whether gcc can link a static program here (gcc and libc.a installed).
+bool have_static_cc() {
+  auto libc = run_command({"gcc", "-print-file-name=libc.a"});
+  std::string path = trim(libc.out);  // just "libc.a" when gcc has none
+  return libc.exit_code == 0 && path.starts_with('/') && path_exists(path);
+}
+
 std::string build_probe(const std::string& dir) {
   std::string src = dir + "/probe.c", bin = dir + "/probe";
   std::ofstream(src) << R"(#include <errno.h>
@@ -102,15 +115,16 @@ int main(void) {
 }
 )";
   auto cc = run_command({"gcc", "-static", "-O1", "-o", bin, src});
+  EXPECT_EQ(cc.exit_code, 0) << cc;
   return cc.exit_code == 0 ? bin : "";
 }
 
 TEST_F(SecuritySeccompTest, EnosysForSyscallsNewerThanTheProfile) {
+  if (!have_static_cc()) GTEST_SKIP() << "no static C compiler (gcc with libc.a)";
   std::string probe = build_probe(tmp_);
-  if (probe.empty()) GTEST_SKIP() << "no static C compiler";
+  ASSERT_FALSE(probe.empty());
   ASSERT_EQ(run_command({"cp", probe, in_rootfs(bundle_, "/probe")}).exit_code, 0);
   Json profile = docker_profile();
-  if (profile.is_null()) GTEST_SKIP() << "docker sample config not present";
   // Docker's list with mkdir given errno 42 (instead of allowed) and a
   // default errno of ENXIO.
   profile["defaultErrnoRet"] = ENXIO;
@@ -139,10 +153,11 @@ TEST_F(SecuritySeccompTest, CompiledProgramIsCachedByProfile) {
   auto r = rt({"--debug", "run", "--bundle", bundle_, id_});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(r.err, HasSubstr("seccomp: compiled"));
+  // One regular file in --root, beside the containers (none left here).
   std::vector<std::string> entries;
-  for (auto& e : std::filesystem::directory_iterator(root_ + "/.seccomp-cache")) entries.push_back(e.path().string());
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_THAT(entries[0], ::testing::EndsWith(".bpf"));
+  for (auto& e : std::filesystem::directory_iterator(root_)) entries.push_back(e.path().filename().string());
+  EXPECT_EQ(entries, std::vector<std::string>{".orun:seccomp-cache"});
+  EXPECT_TRUE(std::filesystem::is_regular_file(std::filesystem::symlink_status(root_ + "/.orun:seccomp-cache")));
   // The second container with the same profile skips libseccomp.
   r = rt({"--debug", "run", "--bundle", bundle_, id_});
   ASSERT_EQ(r.exit_code, 0) << r;
@@ -151,6 +166,45 @@ TEST_F(SecuritySeccompTest, CompiledProgramIsCachedByProfile) {
   // And still enforces it.
   r = run_sh("mkdir /dev/shm/foo");
   EXPECT_THAT(r.err, HasSubstr("No message of desired type")) << r;
+}
+
+// runc logs each unknown name at debug level on every run; a program from
+// orun's cache must not hide it.
+TEST_F(SecuritySeccompTest, UnknownSyscallIsLoggedOnEveryRun) {
+  Json p = deny_mkdir("SCMP_ACT_ERRNO", 42);
+  p["syscalls"].push_back({{"names", {"no_such_syscall_at_all"}}, {"action", "SCMP_ACT_ERRNO"}});
+  config_["linux"]["seccomp"] = p;
+  set_args({"true"});
+  for (int run = 1; run <= 2; run++) {
+    auto r = rt({"--debug", "run", "--bundle", bundle_, id_});
+    ASSERT_EQ(r.exit_code, 0) << r;
+    EXPECT_THAT(r.err, HasSubstr(R"(unknown seccomp syscall \"no_such_syscall_at_all\" ignored)")) << "run " << run << r;
+  }
+}
+
+// Whatever orun keeps in --root besides containers is not a container to
+// `list`, nor to runc's `list` on the same root (Debian's runc here: it
+// printed "load container .seccomp-cache: ..." for the old cache dir).
+TEST_F(SecuritySeccompTest, CacheIsNoContainerToListOrRunc) {
+  config_["linux"]["seccomp"] = deny_mkdir("SCMP_ACT_ERRNO", 42);
+  set_args({"true"});
+  ASSERT_EQ(run_fg().exit_code, 0);
+  for (const std::string& bin : {runtime_binary(), std::string("/usr/sbin/runc")}) {
+    if (!path_exists(bin)) continue;
+    for (auto format : {"table", "json"}) {
+      auto l = run_command({bin, "--root", root_, "list", "--format", format});
+      EXPECT_EQ(l.exit_code, 0) << bin << l;
+      EXPECT_EQ(l.err, "") << bin << l;
+      EXPECT_EQ(split_lines(l.out).size(), 1u) << bin << l;  // the header, or "null"
+    }
+  }
+  set_args(kSleepForever);
+  auto r = rt({"run", "-d", "--bundle", bundle_, id_});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  track_pid(state_pid(id_));
+  auto l = rt({"list", "-q"});
+  EXPECT_EQ(l.out, id_ + "\n") << l;
+  EXPECT_EQ(l.err, "") << l;
 }
 
 TEST_F(SecuritySeccompTest, BadProfilesNameTheRuleAndLeaveNothing) {

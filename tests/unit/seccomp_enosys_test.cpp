@@ -160,8 +160,8 @@ TEST(SeccompCompile, BadRuleIsNamed) {
 }
 
 TEST(SeccompCompile, DockerDefaultProfileCompiles) {
-  std::ifstream f("/work/shared/engine-samples/docker-create-config.json");
-  if (!f) GTEST_SKIP() << "docker sample config not present";
+  std::ifstream f(ORUN_TEST_DATA "/docker-create-config.json");
+  ASSERT_TRUE(f) << ORUN_TEST_DATA "/docker-create-config.json";
   auto doc = nlohmann::json::parse(f);
   auto parsed = parse_profile(doc["linux"]["seccomp"], kFlagSpecAllow);
   ASSERT_TRUE(parsed && *parsed);
