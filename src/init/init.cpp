@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "init/environment.hpp"
+#include "init/exit_status.h"
 #include "init/hostname.hpp"
 #include "init/lookpath.hpp"
 #include "init/process_attrs.hpp"
@@ -260,7 +261,7 @@ Result<void> setup_exec_before_ready(const InitConfig& c) {
   } else {
     dprintf(2, "%s\n", e.msg.c_str());
   }
-  _exit(255);
+  _exit(ORUN_INIT_FAILED);
 }
 
 }  // namespace
@@ -322,7 +323,7 @@ void container_main(const InitConfig& c) {
   // (the host orun binary).
   int e = security::exec_sealed(c.sealed_exe_fd, path.c_str(), argv.data(), envp.data());
   dprintf(2, "exec %s: %s\n", path.c_str(), errno_text(e).c_str());
-  _exit(255);
+  _exit(ORUN_INIT_FAILED);
 }
 
 }  // namespace orun::init
