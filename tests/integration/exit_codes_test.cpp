@@ -47,12 +47,27 @@ class ExitCodesTest : public ContainerTest {
     ASSERT_EQ(::chmod(host.c_str(), 0755), 0);
   }
 
-  // A running container for the exec rows.
+  // A running container for the exec rows; its init is its only process.
   void start_sleeper() {
-    set_args({"sh", "-c", "while :; do sleep 0.1; done"});
+    set_args({"sleep", "1000"});
     auto r = rt({"run", "--detach", "--bundle", bundle_, id_});
     ASSERT_EQ(r.exit_code, 0) << r;
     track_pid(state_pid(id_));
+  }
+
+  // Processes exec'd into the container outlive the exec command and are
+  // reparented to this test (a subreaper): reap them once they are gone from
+  // the container, or its init could not finish dying at teardown (a dying
+  // pid-namespace init waits for every process of its namespace to be reaped).
+  void reap_exec_leftovers() {
+    for (int i = 0; i < 100; ++i) {
+      reap_zombies();
+      auto ps = rt({"ps", "--format", "json", id_});
+      auto pids = Json::parse(ps.out, nullptr, false);
+      if (ps.exit_code != 0 || !pids.is_array() || pids.size() <= 1) break;
+      std::this_thread::sleep_for(50ms);
+    }
+    reap_zombies();
   }
 };
 
@@ -143,6 +158,7 @@ TEST_F(ExitCodesTest, ExecExits255WhenTheProcessCannotBeStarted) {
   r = rt({"exec", "--pid-file", tmp_ + "/no/such/dir/pid", id_, "true"});
   EXPECT_EQ(r.exit_code, 255) << r;
   EXPECT_THAT(r.err, HasSubstr("exec failed: "));
+  reap_exec_leftovers();
 }
 
 TEST_F(ExitCodesTest, ExecExits255ForAMissingOrStoppedContainer) {
@@ -165,6 +181,7 @@ TEST_F(ExitCodesTest, DetachedExecExits0WhateverTheProcessDoes) {
   r = rt({"exec", "--detach", id_, "/bin/not-a-program"});
   EXPECT_EQ(r.exit_code, 0) << r;
   EXPECT_EQ(status(id_), "running");
+  reap_exec_leftovers();
 }
 
 }  // namespace

@@ -180,8 +180,9 @@ TEST_F(HookFailuresTest, FailingStartContainerEndsRunWithStatus1) {
   set_args({"sleep", "100"});
   auto r = run_fg();
   EXPECT_EQ(r.exit_code, 1) << r;
+  // On the container's stderr, as written, not as a log line.
   EXPECT_THAT(r.err, HasSubstr("error running "));
-  EXPECT_THAT(r.err, HasSubstr("hook #0: exit status 3, stdout: hook-out\n, stderr: hook-err\n"));
+  EXPECT_THAT(r.err, HasSubstr("exit status 3, stdout: hook-out\n, stderr: hook-err\n"));
   expect_nothing_left(id_);
   EXPECT_EQ(poststop_runs(), 1);
 }
