@@ -19,15 +19,30 @@ using container::Status;
 
 namespace {
 
-// poststart: in orun's namespaces once the container process is released.
-// A failure kills the container (runc HEAD; 1.5.1 ran these during create).
+// runc's runner.destroy: a container that `run` (or a failed `start`) tears
+// down is gone whatever happens on the way; a failing poststop hook or a busy
+// cgroup is logged as a warning, and the command keeps its own result.
+void destroy_or_warn(const std::string& root, const container::State& s) {
+  if (auto r = container::destroy_container(root, s); !r) log::warn(r.error().msg);
+}
+
+// poststart: in orun's namespaces once the container process is released
+// (runc HEAD; 1.1 and 1.5 run these at the end of create). A failure kills
+// and destroys the container, as runc's failed create does in 1.1 and 1.5
+// (terminate, then runner.destroy with its poststop hooks): the command
+// fails and the container no longer exists.
 Result<void> run_poststart(const std::string& root, const container::State& s) {
   if (s.config.is_null()) return {};
   auto sp = spec::parse(s.config);
   if (!sp || sp->hooks.poststart.empty()) return {};
   auto state = process::hook_state(s.id, "running", s.init_pid, s.bundle, s.annotations);
   auto r = process::run_hooks(sp->hooks.poststart, "poststart", state);
-  if (!r) (void)container::kill_and_wait(root, s);
+  if (!r) {
+    if (auto k = container::kill_and_wait(root, s); !k) log::warn(k.error().msg);
+    // `run` is init's parent and reaps it; for `start` this is ECHILD.
+    waitpid(s.init_pid, nullptr, WNOHANG);
+    destroy_or_warn(root, s);
+  }
   return r;
 }
 
@@ -80,7 +95,7 @@ Result<int> run(const GlobalOptions& g, const RunOptions& o) {
     auto n = process::bind_notify(container::state_dir(g.root, s.id));
     if (!n) {
       (void)container::kill_and_wait(g.root, s);
-      (void)container::destroy_container(g.root, s);
+      destroy_or_warn(g.root, s);
       return std::unexpected(n.error());
     }
     notify = std::move(*n);
@@ -88,14 +103,10 @@ Result<int> run(const GlobalOptions& g, const RunOptions& o) {
   if (auto r = container::start_container(g.root, s); !r) {
     (void)container::kill_and_wait(g.root, s);
     waitpid(s.init_pid, nullptr, WNOHANG);
-    (void)container::destroy_container(g.root, s);
+    destroy_or_warn(g.root, s);
     return std::unexpected(r.error());
   }
-  if (auto r = run_poststart(g.root, s); !r) {
-    waitpid(s.init_pid, nullptr, 0);
-    (void)container::destroy_container(g.root, s);
-    return std::unexpected(r.error());
-  }
+  ORUN_TRY_VOID(run_poststart(g.root, s));
   if (notify) {
     // Foreground: orun stays the main process; detached: init is.
     if (auto r = process::wait_ready_and_relay(notify.get(), s.init_pid, foreground ? getpid() : s.init_pid); !r)
@@ -106,10 +117,9 @@ Result<int> run(const GlobalOptions& g, const RunOptions& o) {
   container::OomReport oom(s);
   auto code = process::forward_until_exit(s.init_pid, created->console_master.get(), oom.watch());
   if (code && oom.init_was_oom_killed(g.root, *code)) log::error("container init was OOM-killed (memory limit too low?)");
-  if (!o.keep) {
-    auto d = container::destroy_container(g.root, s);
-    if (!d && code) return std::unexpected(d.error());
-  }
+  // The exit status is the container's even when the clean-up fails (a
+  // poststop hook): runc 1.1 and 1.5 only log that.
+  if (!o.keep) destroy_or_warn(g.root, s);
   return code;
 }
 

@@ -18,6 +18,7 @@
 #include <optional>
 
 #include "init/environment.hpp"
+#include "init/exit_status.h"
 #include "init/hostname.hpp"
 #include "init/lookpath.hpp"
 #include "init/network.hpp"
@@ -288,7 +289,7 @@ Result<void> setup_exec_before_ready(const InitConfig& c) {
   } else {
     dprintf(2, "%s\n", e.msg.c_str());
   }
-  _exit(255);
+  _exit(ORUN_INIT_FAILED);
 }
 
 }  // namespace
@@ -350,7 +351,7 @@ void container_main(const InitConfig& c) {
   // (the host orun binary).
   int e = security::exec_sealed(c.sealed_exe_fd, path.c_str(), argv.data(), envp.data());
   dprintf(2, "exec %s: %s\n", path.c_str(), errno_text(e).c_str());
-  _exit(255);
+  _exit(ORUN_INIT_FAILED);
 }
 
 }  // namespace orun::init

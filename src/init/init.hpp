@@ -41,7 +41,8 @@ struct InitConfig {
 };
 
 // Never returns: execs the container process, or reports the error over the
-// sync socket (or, once that is closed, on stderr) and exits 255.
+// sync socket (or, once that is closed, on stderr) and exits
+// ORUN_INIT_FAILED (init/exit_status.h).
 [[noreturn]] void container_main(const InitConfig& c);
 
 }  // namespace orun::init

@@ -25,6 +25,8 @@
 
 #include <stddef.h>
 
+#include "init/exit_status.h"
+
 /* Go's (= runc's) lower-case texts for what execve can return. */
 static const char *exec_err_text(long e) {
   switch (e) {
@@ -109,7 +111,7 @@ __attribute__((used)) void orun_exe_seal_check(long *sp) {
   char buf[512];
   size_t n = format_exec_error(buf, sizeof(buf), argv[1], -r);
   sys3(1 /* write */, 2, (long)buf, (long)n);
-  sys1(231 /* exit_group */, 255);
+  sys1(231 /* exit_group */, ORUN_INIT_FAILED);
 }
 
 /* The ELF entry: check the marker, then hand the untouched initial state
@@ -139,7 +141,7 @@ __attribute__((constructor(101))) static void orun_exe_seal_check(int argc, char
   char buf[512];
   size_t n = format_exec_error(buf, sizeof(buf), argv[1], errno);
   (void)!write(2, buf, n);
-  _exit(255);
+  _exit(ORUN_INIT_FAILED);
 }
 
 #endif
