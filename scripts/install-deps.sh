@@ -19,6 +19,8 @@ packages=(
   busybox-static runc crun jq bats time util-linux procps file iproute2
   # man page checks
   man-db groff-base
+  # the package test (tests/package/) and bash completion (contrib/completions/)
+  bash-completion
 )
 
 apt-get update -q
