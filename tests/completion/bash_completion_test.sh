@@ -77,6 +77,13 @@ runc_commands="checkpoint create delete events exec kill list pause ps restore r
 
 test_words() {
   [[ $(complete -p orun) == "complete -F _orun orun" ]] || fail "complete -p orun: $(complete -p orun 2>&1)"
+  # bash-completion sources the file inside a function (its lazy loader): the
+  # tables must still be global afterwards.
+  local got
+  got=$(bash -c 'load() { source "$1"; }; load "$1"
+    COMP_WORDS=(orun --log-format ""); COMP_CWORD=2; _orun; printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
+    bash "$repo/contrib/completions/bash/orun")
+  [[ $got == "json text " ]] || fail "sourced from a function: --log-format offers [$got]"
 
   # Every command in the help, runc's included, and nothing else.
   local listed
