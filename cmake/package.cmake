@@ -44,15 +44,15 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME orun)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "OCI container runtime, a drop-in replacement for runc")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "OCI container runtime, a drop-in replacement for runc
- orun creates and runs containers from Open Container Initiative bundles with
- runc's command line, so containerd, Docker, Podman and Kubernetes (through a
- RuntimeClass) can use it. It is one static binary written in C++.
- .
- The package installs /usr/bin/orun, its man pages and bash completion.
- `orun-alternatives enable` makes /usr/sbin/runc run orun through the
- alternatives system (the runc package's file is diverted and kept), and
- `orun-alternatives disable` (or removing this package) undoes it.")
+# CPack puts the summary first and indents these lines (an empty one becomes " .").
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "orun creates and runs containers from Open Container Initiative bundles with
+runc's command line, so containerd, Docker, Podman and Kubernetes (through a
+RuntimeClass) can use it. It is one static binary written in C++.
+
+The package installs /usr/bin/orun, its man pages and bash completion.
+`orun-alternatives enable` makes /usr/sbin/runc run orun through the
+alternatives system (the runc package's file is diverted and kept), and
+`orun-alternatives disable` (or removing this package) undoes it.")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${ORUN_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
