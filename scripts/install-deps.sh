@@ -22,6 +22,8 @@ packages=(
   debootstrap
   # man page checks
   man-db groff-base
+  # the package test (tests/package/) and bash completion (contrib/completions/)
+  bash-completion
 )
 
 apt-get update -q

@@ -8,12 +8,14 @@
 #include <string_view>
 #include <vector>
 
+#include "orun/program.hpp"
+
 namespace orun {
 
 enum class LogFormat { text, json };
 
 struct GlobalOptions {
-  std::string argv0;          // as invoked (error prefix, "runc" detection)
+  std::string argv0;          // as invoked (error prefix; orun/program.hpp)
   std::string root = "/run/orun";
   bool root_set = false;      // --root given explicitly
   std::string log;            // empty: stderr
@@ -22,10 +24,6 @@ struct GlobalOptions {
   bool systemd_cgroup = false;
   std::string rootless = "auto";
 };
-
-// "runc" when invoked under that name (callers parse `runc version`; runc's
-// debug lines carry it), else "orun".
-std::string program_name(std::string_view argv0);
 
 struct CreateOptions {
   std::string id;

@@ -111,6 +111,7 @@ Result<ParsedArgs> parse_command_words(const CommandSpec& cmd, CLI::App& app,
 int run(const std::vector<std::string>& argv, const Writer& out) {
   GlobalFlags flags;
   flags.options.argv0 = argv.empty() ? "orun" : argv.front();
+  set_invocation(flags.options.argv0);  // the name every later text uses (orun/program.hpp)
   const std::string prog = help_name(flags.options.argv0);
 
   CLI::App global;

@@ -75,8 +75,8 @@ Result<void> check_args(const Invocation& inv, size_t n, ArgCount kind);
 // prints the bare message on stderr. Returns `code` for the caller to exit with.
 int fatal(std::string_view msg, int code = 1);
 
-// basename(argv0), as urfave prints it in help texts.
-std::string help_name(std::string_view argv0);
+// basename(argv0), as urfave prints it in help texts (orun/program.hpp).
+inline std::string help_name(std::string_view argv0) { return invoked_name(argv0); }
 
 // "--pid-file x" relative to the cwd at invocation: runc makes it absolute
 // before the commands chdir into the bundle.

@@ -55,12 +55,6 @@ int fatal(std::string_view msg, int code) {
   return code;
 }
 
-std::string help_name(std::string_view argv0) {
-  auto slash = argv0.rfind('/');
-  std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
-  return std::string(base.empty() ? "orun" : base);
-}
-
 Result<std::string> absolute_path(const std::string& path) {
   if (!path.empty() && path.front() == '/') return sys::clean_path(path);
   std::unique_ptr<char, decltype(&std::free)> cwd(::getcwd(nullptr, 0), &std::free);
@@ -69,9 +63,3 @@ Result<std::string> absolute_path(const std::string& path) {
 }
 
 }  // namespace orun::cli
-
-namespace orun {
-
-std::string program_name(std::string_view argv0) { return cli::help_name(argv0) == "runc" ? "runc" : "orun"; }
-
-}  // namespace orun

@@ -68,7 +68,7 @@ void add_global_flags(CLI::App& app, GlobalFlags& f) {
     f.xdg_root = true;
   }
   add_bool(app, {"debug", "enable debug logging"}, g.debug);
-  add_string(app, {"log", "set the log file to write runc logs to (default is '/dev/stderr')"}, g.log);
+  add_string(app, {"log", "set the log file to write {name} logs to (default is '/dev/stderr')"}, g.log);
   add_string(app, {"log-format", "set the log format ('text' (default), or 'json')", "text"}, f.log_format);
   add_flag(app, {"root", "root directory for storage of container state (this should be located in tmpfs)", g.root},
            FlagKind::string, [&g](const std::string& v) {
@@ -78,7 +78,7 @@ void add_global_flags(CLI::App& app, GlobalFlags& f) {
   add_string(app, {"criu", "(obsoleted; do not use)", "", true}, f.criu);
   add_bool(app, {"systemd-cgroup",
                  "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" "
-                 "for e.g. \"system.slice:runc:434234\""},
+                 "for e.g. \"system.slice:{name}:434234\""},
            g.systemd_cgroup);
   add_string(app, {"rootless", "ignore cgroup permission errors ('true', 'false', or 'auto')", "auto"}, g.rootless);
   add_bool(app, {"help,h", "show help"}, f.help);

@@ -13,14 +13,22 @@ namespace orun::cli {
 
 namespace {
 
-// The long text after "runc - " in the global help. Rewritten for orun; the
-// first line is what scripts (and runc's own tests) look for.
-constexpr std::string_view kAppUsage = R"(Open Container Initiative runtime
+// The long text after "{name} - " in the global help. Written for orun; the
+// first line is runc's, which scripts (and runc's own tests) look for.
+constexpr std::string_view kAppTitle = "Open Container Initiative runtime";
 
-{prog} starts and manages containers packaged as Open Container Initiative
+constexpr std::string_view kAboutOrun = R"({prog} starts and manages containers packaged as Open Container Initiative
 (OCI) bundles and implements the OCI runtime specification. Its command line
 is runc's, so it can take runc's place under containerd, Docker, Podman or a
-plain process supervisor.
+plain process supervisor.)";
+
+// Invoked as runc: say which runtime answers to that name.
+constexpr std::string_view kAboutRunc = R"({prog} is orun here: a runtime that starts and manages containers packaged
+as Open Container Initiative (OCI) bundles and implements the OCI runtime
+specification with runc's command line, so it can take runc's place under
+containerd, Docker, Podman or a plain process supervisor.)";
+
+constexpr std::string_view kAppUsage = R"(
 
 Each container's first process is a direct child of the process that ran
 {prog}, so an existing supervisor can watch and reap it like any other child.
@@ -35,20 +43,6 @@ To start a new container:
 "<container-id>" is the name you give this container instance; it must be
 unique on the host. "-b" is optional: the bundle defaults to the current
 directory.)";
-
-std::string replace_prog(std::string_view text, std::string_view prog) {
-  std::string out;
-  constexpr std::string_view kToken = "{prog}";
-  size_t pos = 0;
-  while (true) {
-    size_t hit = text.find(kToken, pos);
-    out += text.substr(pos, hit - pos);
-    if (hit == std::string_view::npos) break;
-    out += prog;
-    pos = hit + kToken.size();
-  }
-  return out;
-}
 
 std::string join_lines(const std::vector<std::string>& lines, std::string_view sep) {
   std::string out;
@@ -100,7 +94,9 @@ std::string tabwrite(std::string_view text) {
 }
 
 std::string app_help(std::string_view prog, const CLI::App& global) {
-  std::string s = "NAME:\n   runc - " + replace_prog(kAppUsage, prog) + "\n\n";
+  const bool as_runc = program_name(prog) == "runc";
+  std::string s = "NAME:\n   {name} - " + std::string(kAppTitle) + "\n\n" +
+                  std::string(as_runc ? kAboutRunc : kAboutOrun) + std::string(kAppUsage) + "\n\n";
   s += "USAGE:\n   " + std::string(prog) + " [global options] command [command options] [arguments...]\n\n";
   s += "VERSION:\n   " ORUN_VERSION "\n\n";
   s += "COMMANDS:";
@@ -110,7 +106,7 @@ std::string app_help(std::string_view prog, const CLI::App& global) {
   }
   s += "\n   help, h\tShows a list of commands or help for one command";
   s += "\n\nGLOBAL OPTIONS:\n   " + join_lines(flag_help_lines(global), "\n   ") + "\n";
-  return tabwrite(s);
+  return tabwrite(expand_names(s, prog));
 }
 
 std::string command_help(std::string_view prog, const CommandSpec& cmd, const CLI::App& flags) {
@@ -118,14 +114,14 @@ std::string command_help(std::string_view prog, const CommandSpec& cmd, const CL
   auto lines = flag_help_lines(flags);
   std::string s = "NAME:\n   " + help_name + " - " + cmd.usage + "\n\n";
   s += "USAGE:\n   " + help_name + (lines.empty() ? "" : " [command options]") + " " +
-       (cmd.args_usage.empty() ? std::string("[arguments...]") : replace_prog(cmd.args_usage, prog));
-  if (!cmd.description.empty()) s += "\n\nDESCRIPTION:\n   " + replace_prog(cmd.description, prog);
+       (cmd.args_usage.empty() ? std::string("[arguments...]") : cmd.args_usage);
+  if (!cmd.description.empty()) s += "\n\nDESCRIPTION:\n   " + cmd.description;
   if (!lines.empty()) {
     s += "\n\nOPTIONS:\n   ";
     for (const auto& l : lines) s += l + "\n   ";
   }
   s += "\n";
-  return tabwrite(s);
+  return tabwrite(expand_names(s, prog));
 }
 
 }  // namespace orun::cli

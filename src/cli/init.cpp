@@ -9,7 +9,7 @@ namespace orun::cli {
 CommandSpec init_command() {
   return {
       .name = "init",
-      .usage = "initialize the namespaces and launch the process (do not call it outside of runc)",
+      .usage = "initialize the namespaces and launch the process (do not call it outside of {name})",
       .hidden = true,
       .define =
           [](CLI::App&) -> Action {

@@ -10,7 +10,7 @@ namespace orun::cli {
 CommandSpec list_command() {
   return {
       .name = "list",
-      .usage = "lists containers started by runc with the given root",
+      .usage = "lists containers started by {name} with the given root",
       .args_usage = R"(
 
 The containers listed are those under the state directory chosen with the

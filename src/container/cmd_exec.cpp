@@ -28,6 +28,7 @@
 #include "security/rlimits.hpp"
 #include "security/seccomp.hpp"
 #include "security/seccomp_notify.hpp"
+#include "orun/program.hpp"
 
 namespace orun::commands {
 
@@ -163,9 +164,9 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   spec::Process proc = ORUN_TRY(exec_process(o, cfg));
 
   if (o.detach && proc.terminal && o.console_socket.empty())
-    return fail("cannot allocate tty if runc will detach without setting console socket");
+    return fail(named("cannot allocate tty if {name} will detach without setting console socket"));
   if ((!o.detach || !proc.terminal) && !o.console_socket.empty())
-    return fail("cannot use console socket if runc will not detach or allocate tty");
+    return fail(named("cannot use console socket if {name} will not detach or allocate tty"));
 
   process::SpawnRequest req;
   bool userns = false;

@@ -1,6 +1,7 @@
 // pause and resume: the cgroup freezer.
 #include "container/lifecycle.hpp"
 #include "orun/commands.hpp"
+#include "orun/program.hpp"
 
 namespace orun::commands {
 
@@ -19,7 +20,7 @@ Result<int> freeze(const GlobalOptions& g, const IdOptions& o, bool on) {
   auto r = cg.set_frozen(on);
   if (!r) {
     if (r.error().err == EPERM || r.error().err == EACCES)
-      return fail(r.error().msg + " (runc " + (on ? "pause" : "resume") +
+      return fail(r.error().msg + " (" + program_name() + " " + (on ? "pause" : "resume") +
                   " failure might be caused by lack of full access to cgroups)");
     return std::unexpected(r.error());
   }

@@ -13,6 +13,7 @@
 #include "container/lifecycle.hpp"
 #include "orun/commands.hpp"
 #include "orun/log.hpp"
+#include "orun/program.hpp"
 
 extern char** environ;
 
@@ -62,7 +63,7 @@ Result<int> ps(const GlobalOptions& g, const PsOptions& o) {
   auto pids_r = cgroups::all_pids(s.cgroup_paths);
   if (!pids_r) {
     if (pids_r.error().err == EPERM || pids_r.error().err == EACCES)
-      log::warn("runc ps failure might be caused by lack of full access to cgroups");
+      log::warn(named("{name} ps failure might be caused by lack of full access to cgroups"));
     return std::unexpected(pids_r.error());
   }
   auto& pids = *pids_r;

@@ -26,6 +26,7 @@
 #include "security/rlimits.hpp"
 #include "security/seccomp.hpp"
 #include "security/seccomp_notify.hpp"
+#include "orun/program.hpp"
 
 namespace orun::container {
 
@@ -48,9 +49,9 @@ std::string abs_clean(const std::string& base, const std::string& p) {
 Result<void> check_terminal(const spec::Process& p, const CreateOptions& o, CreateMode mode) {
   bool detach = mode != CreateMode::run_foreground;
   if (detach && p.terminal && o.console_socket.empty())
-    return fail("cannot allocate tty if runc will detach without setting console socket");
+    return fail(named("cannot allocate tty if {name} will detach without setting console socket"));
   if ((!detach || !p.terminal) && !o.console_socket.empty())
-    return fail("cannot use console socket if runc will not detach or allocate tty");
+    return fail(named("cannot use console socket if {name} will not detach or allocate tty"));
   return {};
 }
 

@@ -12,6 +12,7 @@
 
 extern "C" {
 #include "nsenter.h"
+#include "orun/program.hpp"
 }
 
 namespace orun::init {
@@ -256,7 +257,7 @@ Result<void> settle_cpu_affinity(const spec::Spec& container, const spec::Proces
   if (!aff) {
     if (int err = reset_cpu_affinity())
       warn("resetting the CPU affinity of pid " + std::to_string(getpid()) +
-           " failed -- the container process may inherit runc's CPU affinity: " + errno_text(err));
+           " failed -- the container process may inherit " + program_name() + "'s CPU affinity: " + errno_text(err));
     return {};
   }
   if (aff->final_cpus && sched_setaffinity(0, sizeof(cpu_set_t), &*aff->final_cpus) < 0)

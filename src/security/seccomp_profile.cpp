@@ -1,4 +1,5 @@
 #include "security/seccomp_profile.hpp"
+#include "orun/program.hpp"
 
 #include <seccomp.h>
 
@@ -90,7 +91,7 @@ Result<unsigned> parse_flags(const json& sc, unsigned supported) {
     const FlagInfo* info = nullptr;
     for (auto& f : kFlags)
       if (n == f.name) info = &f;
-    if (!info) return fail("seccomp flag " + n + " is not known to runc");
+    if (!info) return fail("seccomp flag " + n + " is not known to " + program_name());
     if (info->bit && !(supported & info->bit)) return fail(info->unsupported);
     flags |= info->bit;
   }

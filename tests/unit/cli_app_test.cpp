@@ -65,7 +65,7 @@ TEST(CliApp, GlobalHelpLooksLikeUrfave) {
     auto l = lines_of(c.out);
     ASSERT_GT(l.size(), 3u);
     EXPECT_EQ(l[0], "NAME:");
-    EXPECT_EQ(l[1], "   runc - Open Container Initiative runtime");
+    EXPECT_EQ(l[1], "   orun - Open Container Initiative runtime");
     EXPECT_NE(c.out.find("\nUSAGE:\n   orun [global options] command [command options] [arguments...]\n"),
               std::string::npos);
     EXPECT_NE(c.out.find("\n   checkpoint  checkpoint a running container\n"), std::string::npos);
@@ -167,7 +167,7 @@ TEST(CliApp, WrongArgumentCounts) {
 TEST(CliApp, UnknownFlags) {
   auto g = run_cli({kArgv0, "--foo", "list"});
   EXPECT_EQ(g.code, 1);
-  EXPECT_EQ(g.out.rfind("Incorrect Usage. flag provided but not defined: -foo\n\nNAME:\n   runc - ", 0), 0u);
+  EXPECT_EQ(g.out.rfind("Incorrect Usage. flag provided but not defined: -foo\n\nNAME:\n   orun - ", 0), 0u);
   EXPECT_NE(g.err.find("msg=\"flag provided but not defined: -foo\""), std::string::npos);
 
   auto c = run_cli({kArgv0, "list", "--foo"});

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <seccomp.h>
 
+#include "orun/program.hpp"
 #include "security/seccomp_profile.hpp"
 
 using namespace orun::security::seccomp;
@@ -110,7 +111,10 @@ TEST(SeccompProfile, FlagValues) {
   j["flags"] = {"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
   EXPECT_EQ(parse_ok(j).flags, 6u);
   j["flags"] = {"SECCOMP_FILTER_FLAG_FOO"};
+  orun::set_invocation("/usr/sbin/runc");  // runc's exact text under runc's name
   EXPECT_EQ(parse_err(j), "seccomp flag SECCOMP_FILTER_FLAG_FOO is not known to runc");
+  orun::set_invocation("/usr/bin/orun");
+  EXPECT_EQ(parse_err(j), "seccomp flag SECCOMP_FILTER_FLAG_FOO is not known to orun");
   j["flags"] = {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
   EXPECT_NE(parse_err(j, kFlagLog).find("error adding WaitKill flag to seccomp filter: SetWaitKill requires "),
             std::string::npos);
