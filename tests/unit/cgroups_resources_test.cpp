@@ -186,6 +186,43 @@ TEST(CgroupResources, RoundTripsThroughOci) {
   EXPECT_EQ(back, r);
 }
 
+// runc treats "not given" and 0 differently for some fields (pids.limit 0 is
+// a limit, cpu.idle 0 is written, update replaces burst wholesale): the
+// model keeps them apart.
+TEST(CgroupResources, AbsentAndZeroStayApart) {
+  auto zero = parse(json::parse(R"({"cpu": {"shares": 0, "idle": 0, "burst": 0}, "pids": {"limit": 0},
+                                    "memory": {"swappiness": 0}})"));
+  EXPECT_EQ(zero.cpu.shares, 0u);
+  EXPECT_EQ(zero.cpu.idle, 0);
+  EXPECT_EQ(zero.cpu.burst, 0u);
+  EXPECT_EQ(zero.pids.limit, 0);
+  EXPECT_EQ(zero.memory.swappiness, 0u);
+  auto absent = parse(json::parse(R"({"cpu": {}, "pids": {}, "memory": {}})"));
+  EXPECT_FALSE(absent.cpu.shares);
+  EXPECT_FALSE(absent.cpu.idle);
+  EXPECT_FALSE(absent.cpu.burst);
+  EXPECT_FALSE(absent.pids.limit);
+  EXPECT_FALSE(absent.memory.swappiness);
+  EXPECT_EQ(absent, Resources{});
+}
+
+// What state.json keeps after update reads back as the same value, every
+// given field included (zeros, kernel memory, useHierarchy, Docker's -1
+// swappiness, an empty unified map).
+TEST(CgroupResources, JsonRoundTripKeepsEveryGivenField) {
+  auto in = parse_resources(json::parse(R"({
+    "memory": {"limit": 0, "kernel": 5, "kernelTCP": 6, "useHierarchy": false, "swappiness": -1,
+               "disableOOMKiller": false, "checkBeforeUpdate": false},
+    "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0, "idle": 0},
+    "blockIO": {"weight": 0, "leafWeight": 0, "weightDevice": [{"major": 8, "minor": 0, "leafWeight": 20}]},
+    "network": {"classID": 0}, "rdma": {"mlx5_1": {}}, "unified": {}})"), "linux.resources");
+  ASSERT_TRUE(in) << in.error().msg;
+  EXPECT_EQ(in->memory.swappiness, orun::spec::kUnsetSwappiness);
+  auto back = parse_resources(resources_to_json(*in), "linux.resources");
+  ASSERT_TRUE(back) << back.error().msg;
+  EXPECT_EQ(*back, *in);
+}
+
 TEST(CgroupUpdate, OnlyGivenFieldsChange) {
   Resources cur = parse(json::parse(R"({"memory": {"limit": 33554432, "reservation": 25165824},
       "cpu": {"shares": 100, "quota": 500000, "period": 1000000, "burst": 5}, "pids": {"limit": 20},
@@ -248,4 +285,25 @@ TEST(CgroupUpdate, ThrottleDevicesAreUpserted) {
   EXPECT_EQ(n.block_io.throttle_read_bps[0].rate, 100u);
   EXPECT_EQ(n.block_io.throttle_read_bps[1].rate, 999u);  // the last duplicate is the one updated
   EXPECT_EQ(n.block_io.throttle_read_bps[3].major, 9);
+}
+
+// `update`'s flags become a request with only the given fields set (runc:
+// an empty flag is not given; 0 blkio weight is not sent).
+TEST(CgroupUpdate, FlagsSetOnlyWhatIsGiven) {
+  orun::UpdateOptions o;
+  o.cpu_quota = "300000";
+  o.memory = "50m";
+  o.cpuset_cpus = "";
+  o.blkio_weight = "0";
+  auto r = orun::container::update_request(o);
+  ASSERT_TRUE(r) << r.error().msg;
+  Resources want;
+  want.cpu.quota = 300000;
+  want.memory.limit = 52428800;
+  EXPECT_EQ(*r, want);
+  o.pids_limit = "0";
+  EXPECT_EQ(orun::container::update_request(o)->pids.limit, 0);
+  o.cpu_period = "x";
+  EXPECT_EQ(orun::container::update_request(o).error().msg,
+            "invalid value for cpu-period: strconv.ParseUint: parsing \"x\": invalid syntax");
 }
