@@ -81,8 +81,9 @@ class Manager {
 };
 
 // runc's Set at create: linux.resources (limits, then the device rules with
-// runc's default allow-list) written to the container's fresh cgroup. Bad
-// values fail naming the field; the caller removes the cgroup.
+// runc's default allow-list) written to the container's fresh cgroup. The
+// values were checked by spec::validate; a write the kernel refuses fails
+// naming the file, and the caller removes the cgroup.
 Result<void> apply_resources(const Manager& m, const spec::Linux& cfg);
 
 // How many processes the kernel OOM-killed in the container's cgroup (v1

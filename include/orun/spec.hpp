@@ -1,8 +1,8 @@
 // The one model of an OCI bundle's config.json (runtime-spec 1.3.0), as orun
 // uses it. Parsed once (src/spec/parse.cpp), validated (src/spec/validate.cpp),
-// then read by the parent and by the container init. Sections that later
-// subsystems interpret themselves (cgroup resources, seccomp) are kept as the
-// JSON they came in and parsed by those subsystems.
+// then read by the parent and by the container init. linux.resources is
+// typed (orun/resources.hpp); the sections still kept as the JSON they came
+// in (seccomp, scheduler, ...) are parsed by the subsystems that use them.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "orun/resources.hpp"
 #include "orun/result.hpp"
 
 // GNU dialects (-std=gnu++23, CMake's default) predefine `linux` as 1, which
@@ -128,7 +129,7 @@ struct Linux {
   std::map<std::string, TimeOffset> time_offsets;  // "monotonic", "boottime"
   std::vector<Device> devices;
   std::string cgroups_path;
-  nlohmann::json resources;  // linux.resources, null when absent (cgroups issue)
+  Resources resources;       // linux.resources; all unset when absent
   std::string rootfs_propagation;
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
@@ -162,6 +163,18 @@ struct Spec {
 // field ("process.args: expected an array of strings").
 Result<Spec> parse(const nlohmann::json& doc);
 Result<Process> parse_process(const nlohmann::json& doc);
+
+// linux.resources, or an `update --resources` document, into the typed value
+// (orun/resources.hpp). Type errors name the field under `where`
+// ("linux.resources.cpu.shares: expected a non-negative integer"); the
+// device rules get runc's specconv errors. validate_resources checks ranges.
+Result<Resources> parse_resources(const nlohmann::json& j, const std::string& where);
+// `update --resources FILE|-`: the document's text, fields named
+// "resources.*"; "invalid resources document: not valid JSON".
+Result<Resources> parse_resources_document(const std::string& text);
+// Back to a linux.resources document (what parse_resources reads back the
+// same): state.json after `update`.
+nlohmann::json resources_to_json(const Resources& r);
 
 // Reads <bundle>/config.json. Errors use runc's wording:
 // "JSON specification file config.json not found", "config cannot be null".

@@ -234,13 +234,12 @@ Result<void> execute(const Plan& p, Layout layout, const std::map<std::string, s
   return {};
 }
 
-Result<void> set_resources(Layout layout, const std::map<std::string, std::string>& paths, const Resources& r,
-                           const std::vector<std::string>& config_device_paths) {
+Result<void> set_resources(Layout layout, const std::map<std::string, std::string>& paths, const spec::Resources& r,
+                           const std::vector<std::string>& config_device_paths, bool skip_devices) {
   FsProbe probe(layout, paths);
-  Resources eff = r;
   // v1 device rules cannot be changed inside a user namespace (runc skips).
-  if (layout != Layout::v2 && in_user_namespace()) eff.skip_devices = true;
-  Plan p = ORUN_TRY(plan(layout, eff, default_device_rules(config_device_paths), probe));
+  if (layout != Layout::v2 && in_user_namespace()) skip_devices = true;
+  Plan p = ORUN_TRY(plan(layout, r, default_device_rules(config_device_paths), probe, skip_devices));
   return execute(p, layout, paths);
 }
 }  // namespace orun::cgroups
@@ -248,13 +247,10 @@ Result<void> set_resources(Layout layout, const std::map<std::string, std::strin
 namespace orun::cgroups {
 
 Result<void> apply_resources(const Manager& m, const spec::Linux& cfg) {
-  std::vector<std::string> warnings;
-  auto oci = ORUN_TRY(parse_oci(cfg.resources));
-  Resources r = ORUN_TRY(from_oci(oci, &warnings));
-  for (auto& w : warnings) log::warn(w);
+  if (spec::has_kernel_memory(cfg.resources)) log::warn("Kernel memory settings are ignored and will be removed");
   std::vector<std::string> device_paths;
   for (auto& d : cfg.devices) device_paths.push_back(d.path);
-  return set_resources(layout_of(m.paths()), m.paths(), r, device_paths);
+  return set_resources(layout_of(m.paths()), m.paths(), spec::configured_resources(cfg.resources), device_paths);
 }
 
 }  // namespace orun::cgroups

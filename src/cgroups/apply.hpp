@@ -24,10 +24,11 @@ class FsProbe : public Probe {
   const std::map<std::string, std::string>& paths_;
 };
 
-// runc's Manager.Set: applies `r` (the device rules unless r.skip_devices).
-// `config_device_paths` are linux.devices[].path (they replace defaults).
-Result<void> set_resources(Layout layout, const std::map<std::string, std::string>& paths, const Resources& r,
-                           const std::vector<std::string>& config_device_paths);
+// runc's Manager.Set: applies `r`, and its device rules unless
+// `skip_devices` (update). `config_device_paths` are linux.devices[].path
+// (they replace defaults).
+Result<void> set_resources(Layout layout, const std::map<std::string, std::string>& paths, const spec::Resources& r,
+                           const std::vector<std::string>& config_device_paths, bool skip_devices = false);
 
 Result<void> execute(const Plan& p, Layout layout, const std::map<std::string, std::string>& paths);
 

@@ -4,6 +4,8 @@
 
 namespace orun::cgroups {
 
+using spec::DeviceRule;
+
 namespace {
 
 std::string perms_of(unsigned set) {

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "cgroups/resources.hpp"
+#include "orun/resources.hpp"
 #include "orun/fd.hpp"
 #include "orun/result.hpp"
 
@@ -22,7 +22,7 @@ namespace orun::cgroups {
 // random, urandom, tty, console, ptmx, pts/*, net/tun), appended after the
 // config's own rules. A default for a path the config lists in linux.devices
 // is left out, as runc does.
-std::vector<DeviceRule> default_device_rules(const std::vector<std::string>& config_device_paths);
+std::vector<spec::DeviceRule> default_device_rules(const std::vector<std::string>& config_device_paths);
 
 // The kernel's view after a sequence of rules: default allow (blacklist) or
 // deny (whitelist) plus exceptions, keyed by (type, major, minor).
@@ -33,7 +33,7 @@ struct DeviceState {
 
 // Applies rules in order. Fails where cgroup v1 would silently ignore a rule
 // (punching a hole in a wildcard exception), as runc does.
-Result<DeviceState> emulate(const std::vector<DeviceRule>& rules);
+Result<DeviceState> emulate(const std::vector<spec::DeviceRule>& rules);
 
 // v1: (file, line) writes that bring a fresh cgroup to `s`.
 std::vector<std::pair<std::string, std::string>> v1_device_writes(const DeviceState& s);

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "cgroups/devices.hpp"
-#include "cgroups/resources.hpp"
 #include "orun/cgroups.hpp"
+#include "orun/resources.hpp"
 #include "orun/result.hpp"
 
 namespace orun::cgroups {
@@ -50,7 +50,11 @@ class Probe {
   virtual std::optional<std::string> read(const std::string& ctrl, const std::string& file) const = 0;
 };
 
-// `defaults` is the default device allow-list (default_device_rules()).
-Result<Plan> plan(Layout layout, const Resources& r, const std::vector<DeviceRule>& defaults, const Probe& probe);
+// `defaults` is the default device allow-list (default_device_rules()),
+// added after r.devices; `skip_devices` leaves the device rules alone
+// (update, as runc's SkipDevices). Fields absent or 0 are left alone where
+// runc's cgroup config has a plain number.
+Result<Plan> plan(Layout layout, const spec::Resources& r, const std::vector<spec::DeviceRule>& defaults,
+                  const Probe& probe, bool skip_devices = false);
 
 }  // namespace orun::cgroups

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "orun/cgroups.hpp"
+#include "orun/spec.hpp"
 
 namespace orun::container {
 
@@ -22,6 +23,12 @@ const char* to_string(Status s) {
     case Status::stopped: return "stopped";
   }
   return "unknown";
+}
+
+void State::set_resources(const spec::Resources& r) {
+  if (!config.is_object()) config = nlohmann::json::object();
+  if (!config.contains("linux") || !config["linux"].is_object()) config["linux"] = nlohmann::json::object();
+  config["linux"]["resources"] = spec::resources_to_json(r);
 }
 
 nlohmann::json State::to_json() const {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "orun/fd.hpp"
+#include "orun/resources.hpp"
 #include "orun/result.hpp"
 
 namespace orun::container {
@@ -39,6 +40,8 @@ struct State {
   uint64_t oom_kills_seen = 0;
   nlohmann::json config;           // the bundle's config.json as used at create
 
+  // `update`: the container's new linux.resources, kept in `config`.
+  void set_resources(const spec::Resources& r);
   nlohmann::json to_json() const;
   static Result<State> from_json(const nlohmann::json& j);
 };

@@ -181,9 +181,7 @@ Result<void> set_scheduler(const spec::Spec& container, const json& scheduler) {
   int err = errno;
   // sched_setattr(2): EPERM when the affinity does not cover every CPU, which
   // a cpuset does; runc names the likely cause when linux.resources.cpu.cpus is set.
-  const json& res = container.linux.resources;
-  const json::json_pointer cpus("/cpu/cpus");
-  if (err == EPERM && res.contains(cpus) && res.at(cpus).is_string() && !res.at(cpus).get<std::string>().empty())
+  if (err == EPERM && !container.linux.resources.cpu.cpus.empty())
     return fail("process scheduler can't be used together with AllowedCPUs", err);
   return errno_error("error setting scheduler", err);
 }

@@ -174,7 +174,10 @@ Result<Linux> parse_linux(const json& v) {
   if (const json* g = member(v, "gidMappings"))
     l.gid_mappings = ORUN_TRY(parse_id_mappings(*g, join_path(path, "gidMappings")));
   ORUN_TRY_VOID(read(v, "sysctl", path, l.sysctl));
-  ORUN_TRY_VOID(read_object(v, "resources", path, l.resources));
+  if (const json* r = member(v, "resources")) {
+    ORUN_TRY_VOID(expect_object(*r, join_path(path, "resources")));
+    l.resources = ORUN_TRY(parse_resources(*r, join_path(path, "resources")));
+  }
   ORUN_TRY_VOID(read(v, "cgroupsPath", path, l.cgroups_path));
   if (const json* n = member(v, "namespaces"))
     l.namespaces = ORUN_TRY(parse_namespaces(*n, join_path(path, "namespaces")));

@@ -255,8 +255,11 @@ Result<void> validate(const Spec& s, const std::string& bundle) {
   ORUN_TRY_VOID(setup_user_namespace(c));
   ORUN_TRY_VOID(validate_memory_policy(s.linux.memory_policy));
   ORUN_TRY_VOID(validate_personality(s.linux.personality));
+  // What runc leaves to the kernel's cgroup writes, checked before anything
+  // is made.
+  ORUN_TRY_VOID(validate_resources(s.linux.resources));
 
-  // validate.Validate (cgroup resources are checked by the cgroup code).
+  // validate.Validate.
   ORUN_TRY_VOID(check_rootfs(c));
   ORUN_TRY_VOID(validate_net_devices(c));
   ORUN_TRY_VOID(check_uts(s));

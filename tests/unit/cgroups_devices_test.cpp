@@ -3,6 +3,7 @@
 #include "cgroups/devices.hpp"
 
 using namespace orun::cgroups;
+using orun::spec::DeviceRule;
 
 namespace {
 

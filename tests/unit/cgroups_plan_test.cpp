@@ -3,6 +3,7 @@
 #include "cgroups/plan.hpp"
 
 using namespace orun::cgroups;
+using orun::spec::Resources;
 
 namespace {
 
@@ -36,8 +37,8 @@ std::vector<Write> writes(Layout l, const Resources& r, const FakeProbe& p = Fak
 
 TEST(CgroupPlanV1, MemoryLimitThenSwapWhenShrinking) {
   Resources r;
-  r.memory = 100;
-  r.memory_swap = 200;
+  r.memory.limit = 100;
+  r.memory.swap = 200;
   FakeProbe p;
   p.files["memory/memory.limit_in_bytes"] = "1000\n";  // new swap (200) < current limit
   auto w = writes(Layout::v1, r, p);
@@ -48,8 +49,8 @@ TEST(CgroupPlanV1, MemoryLimitThenSwapWhenShrinking) {
 
 TEST(CgroupPlanV1, SwapFirstWhenGrowing) {
   Resources r;
-  r.memory = 60 << 20;
-  r.memory_swap = 80 << 20;
+  r.memory.limit = 60 << 20;
+  r.memory.swap = 80 << 20;
   FakeProbe p;
   p.files["memory/memory.limit_in_bytes"] = std::to_string(30 << 20);
   auto w = writes(Layout::v1, r, p);
@@ -61,7 +62,7 @@ TEST(CgroupPlanV1, SwapFirstWhenGrowing) {
 
 TEST(CgroupPlanV1, UnlimitedMemoryUnlimitsSwapWhenAccounted) {
   Resources r;
-  r.memory = -1;
+  r.memory.limit = -1;
   FakeProbe p;
   p.files["memory/memory.memsw.limit_in_bytes"] = "1000";
   p.files["memory/memory.limit_in_bytes"] = "1000";
@@ -76,10 +77,10 @@ TEST(CgroupPlanV1, UnlimitedMemoryUnlimitsSwapWhenAccounted) {
 
 TEST(CgroupPlanV1, CpuPeriodIsRetriedAfterQuota) {
   Resources r;
-  r.cpu_shares = 200;
-  r.cpu_period = 10000;
-  r.cpu_quota = 3000;
-  r.cpu_burst = 500;
+  r.cpu.shares = 200;
+  r.cpu.period = 10000;
+  r.cpu.quota = 3000;
+  r.cpu.burst = 500;
   auto w = writes(Layout::v1, r);
   std::vector<Write> want = {
       {"cpu", "cpu.shares", "200", kCheckShares},
@@ -94,9 +95,9 @@ TEST(CgroupPlanV1, CpuPeriodIsRetriedAfterQuota) {
 
 TEST(CgroupPlanV1, RealtimeAndIdle) {
   Resources r;
-  r.cpu_rt_period = 900001;
-  r.cpu_rt_runtime = 600001;
-  r.cpu_idle = 1;
+  r.cpu.realtime_period = 900001;
+  r.cpu.realtime_runtime = 600001;
+  r.cpu.idle = 1;
   auto w = writes(Layout::v1, r);
   std::vector<Write> want = {
       {"cpu", "cpu.idle", "1", 0},
@@ -109,19 +110,19 @@ TEST(CgroupPlanV1, RealtimeAndIdle) {
 
 TEST(CgroupPlanV1, PidsZeroIsOneAndNegativeIsMax) {
   Resources r;
-  r.pids_limit = 0;
+  r.pids.limit = 0;
   EXPECT_EQ(writes(Layout::v1, r)[0].value, "1");
-  r.pids_limit = -1;
+  r.pids.limit = -1;
   EXPECT_EQ(writes(Layout::v1, r)[0].value, "max");
-  r.pids_limit = 42;
+  r.pids.limit = 42;
   EXPECT_EQ(writes(Layout::v1, r)[0], (Write{"pids", "pids.max", "42", 0}));
 }
 
 TEST(CgroupPlanV1, BlkioUsesBfqFilesWithoutCfq) {
   Resources r;
-  r.blkio_weight = 333;
-  r.blkio_weight_device = {{8, 0, 444, 0}};
-  r.throttle_write_iops = {{8, 0, 900}};
+  r.block_io.weight = 333;
+  r.block_io.weight_device = {{8, 0, 444, 0}};
+  r.block_io.throttle_write_iops = {{8, 0, 900}};
   auto w = writes(Layout::v1, r);
   ASSERT_EQ(w.size(), 3u);
   EXPECT_EQ(w[0], (Write{"blkio", "blkio.bfq.weight", "333", 0}));
@@ -134,13 +135,13 @@ TEST(CgroupPlanV1, BlkioUsesBfqFilesWithoutCfq) {
 
 TEST(CgroupPlanV1, OtherControllers) {
   Resources r;
-  r.cpuset_cpus = "0-1";
-  r.oom_kill_disable = true;
-  r.memory_reservation = 5;
-  r.swappiness = 30;
+  r.cpu.cpus = "0-1";
+  r.memory.disable_oom_killer = true;
+  r.memory.reservation = 5;
+  r.memory.swappiness = 30;
   r.hugepage_limits = {{"2MB", 4194304}};
-  r.net_cls_classid = 7;
-  r.net_prio_ifpriomap = {{"eth0", 3}};
+  r.network.class_id = 7;
+  r.network.priorities = {{"eth0", 3}};
   r.rdma["mlx5_1"] = {3, std::nullopt};
   auto w = writes(Layout::v1, r);
   std::vector<Write> want = {
@@ -159,20 +160,19 @@ TEST(CgroupPlanV1, OtherControllers) {
 
 TEST(CgroupPlanV1, Refusals) {
   Resources r;
-  r.has_unified = true;
-  r.unified["memory.min"] = "1";
+  r.unified.emplace()["memory.min"] = "1";
   EXPECT_EQ(plan(Layout::hybrid, r, {}, FakeProbe{}).error().msg,
             "invalid configuration: cannot use unified on cgroup v1");
   Resources s;
-  s.swappiness = 101;
+  s.memory.swappiness = 101;
   EXPECT_EQ(plan(Layout::v1, s, {}, FakeProbe{}).error().msg,
             "invalid memory swappiness value: 101 (valid range is 0-100)");
 }
 
 TEST(CgroupPlanV1, CheckBeforeUpdateRejectsLimitUnderUsage) {
   Resources r;
-  r.memory = 1024;
-  r.check_before_update = true;
+  r.memory.limit = 1024;
+  r.memory.check_before_update = true;
   FakeProbe p;
   p.files["memory/memory.usage_in_bytes"] = "4096";
   EXPECT_EQ(plan(Layout::v1, r, {}, p).error().msg, "rejecting memory limit 1024 <= usage 4096");
@@ -192,12 +192,12 @@ TEST(CgroupPlanV1, DeviceRulesStartFromDenyAll) {
 
 TEST(CgroupPlanV2, MemoryCpuPidsConversions) {
   Resources r;
-  r.memory = 52428800;
-  r.memory_swap = 96468992;
-  r.memory_reservation = 1000;
-  r.cpu_shares = 100;
-  r.cpu_quota = 5000;
-  r.pids_limit = 10;
+  r.memory.limit = 52428800;
+  r.memory.swap = 96468992;
+  r.memory.reservation = 1000;
+  r.cpu.shares = 100;
+  r.cpu.quota = 5000;
+  r.pids.limit = 10;
   auto w = writes(Layout::v2, r);
   std::vector<Write> want = {
       {"", "pids.max", "10", 0},
@@ -212,26 +212,26 @@ TEST(CgroupPlanV2, MemoryCpuPidsConversions) {
 
 TEST(CgroupPlanV2, UnlimitedAndEqualSwap) {
   Resources r;
-  r.memory = -1;
+  r.memory.limit = -1;
   auto w = writes(Layout::v2, r);
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0], (Write{"", "memory.swap.max", "max", kOptional}));
   EXPECT_EQ(w[1], (Write{"", "memory.max", "max", 0}));
   Resources e;
-  e.memory = 100;
-  e.memory_swap = 100;  // no swap at all
+  e.memory.limit = 100;
+  e.memory.swap = 100;  // no swap at all
   EXPECT_EQ(writes(Layout::v2, e)[0], (Write{"", "memory.swap.max", "0", kOptional}));
   Resources bad;
-  bad.memory_swap = 100;
+  bad.memory.swap = 100;
   EXPECT_EQ(plan(Layout::v2, bad, {}, FakeProbe{}).error().msg, "unable to set swap limit without memory limit");
 }
 
 TEST(CgroupPlanV2, CpuQuotaMaxAndBurst) {
   Resources r;
-  r.cpu_quota = -1;
-  r.cpu_period = 900000;
-  r.cpu_burst = 5;
-  r.cpu_idle = 1;
+  r.cpu.quota = -1;
+  r.cpu.period = 900000;
+  r.cpu.burst = 5;
+  r.cpu.idle = 1;
   auto w = writes(Layout::v2, r);
   std::vector<Write> want = {
       {"", "cpu.idle", "1", 0},
@@ -244,9 +244,9 @@ TEST(CgroupPlanV2, CpuQuotaMaxAndBurst) {
 
 TEST(CgroupPlanV2, IoWeightBfqOrConverted) {
   Resources r;
-  r.blkio_weight = 750;
-  r.blkio_weight_device = {{7, 0, 444, 0}};
-  r.throttle_read_bps = {{8, 0, 10485760}};
+  r.block_io.weight = 750;
+  r.block_io.weight_device = {{7, 0, 444, 0}};
+  r.block_io.throttle_read_bps = {{8, 0, 10485760}};
   auto w = writes(Layout::v2, r);
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0], (Write{"", "io.weight", "7475", 0}));
@@ -261,11 +261,10 @@ TEST(CgroupPlanV2, IoWeightBfqOrConverted) {
 
 TEST(CgroupPlanV2, UnifiedLastLineByLineAndIgnoredV1OnlyKnobs) {
   Resources r;
-  r.has_unified = true;
-  r.unified["memory.high"] = "20971520";
-  r.swappiness = 10;         // v1 only: ignored
-  r.oom_kill_disable = true; // v1 only: ignored
-  r.cpu_rt_runtime = 5;      // v1 only: ignored
+  r.unified.emplace()["memory.high"] = "20971520";
+  r.memory.swappiness = 10;         // v1 only: ignored
+  r.memory.disable_oom_killer = true; // v1 only: ignored
+  r.cpu.realtime_runtime = 5;      // v1 only: ignored
   r.hugepage_limits = {{"1GB", 1073741824}};
   auto w = writes(Layout::v2, r);
   std::vector<Write> want = {
@@ -284,9 +283,7 @@ TEST(CgroupPlanV2, DevicesBecomeAProgramNotWrites) {
   EXPECT_TRUE(p->writes.empty());
   ASSERT_TRUE(p->v2_devices);
   EXPECT_FALSE(p->v2_devices->default_allow);
-  Resources skip = r;
-  skip.skip_devices = true;
-  EXPECT_FALSE(plan(Layout::v2, skip, {}, FakeProbe{})->v2_devices);
+  EXPECT_FALSE(plan(Layout::v2, r, {}, FakeProbe{}, /*skip_devices=*/true)->v2_devices);
 }
 
 TEST(CgroupPlanV1, HybridHugetlbGoesToCgroup2WhenNoV1Hierarchy) {

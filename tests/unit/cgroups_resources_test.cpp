@@ -1,24 +1,36 @@
 #include <gtest/gtest.h>
 
-#include "cgroups/resources.hpp"
+#include "cgroups/convert.hpp"
+#include "container/update_request.hpp"
+#include "orun/spec.hpp"
 
 using namespace orun::cgroups;
+using orun::spec::configured_resources;
+using orun::spec::merge_update;
+using orun::spec::parse_resources;
+using orun::spec::Resources;
+using orun::spec::resources_to_json;
+using orun::spec::valid_cpuset;
+using orun::spec::validate_resources;
+using orun::container::ram_in_bytes;
 using nlohmann::json;
 
 namespace {
 
+// linux.resources as create takes it: parsed, validated, configured.
 Resources parse(const json& j) {
-  auto o = parse_oci(j);
+  auto o = parse_resources(j, "linux.resources");
   EXPECT_TRUE(o) << o.error().msg;
-  auto r = from_oci(*o);
-  EXPECT_TRUE(r) << r.error().msg;
-  return r ? *r : Resources{};
+  if (!o) return Resources{};
+  auto v = validate_resources(*o);
+  EXPECT_TRUE(v) << v.error().msg;
+  return configured_resources(*o);
 }
 
 std::string parse_error(const json& j) {
-  auto o = parse_oci(j);
+  auto o = parse_resources(j, "linux.resources");
   if (!o) return o.error().msg;
-  auto r = from_oci(*o);
+  auto r = validate_resources(*o);
   return r ? "" : r.error().msg;
 }
 
@@ -88,32 +100,32 @@ TEST(CgroupResources, ParsesEveryField) {
     "rdma": {"mlx5_1": {"hcaHandles": 3, "hcaObjects": 10000}},
     "unified": {"memory.high": "100000"}
   })"));
-  EXPECT_EQ(r.memory, 1000);
-  EXPECT_EQ(r.memory_reservation, 500);
-  EXPECT_EQ(r.memory_swap, 2000);
-  EXPECT_EQ(r.swappiness, 10u);
-  EXPECT_TRUE(r.oom_kill_disable);
-  EXPECT_TRUE(r.check_before_update);
-  EXPECT_EQ(r.cpu_shares, 100u);
-  EXPECT_EQ(r.cpu_quota, 5000);
-  EXPECT_EQ(r.cpu_period, 100000u);
-  EXPECT_EQ(r.cpu_burst, 10u);
-  EXPECT_EQ(r.cpu_rt_runtime, 7);
-  EXPECT_EQ(r.cpu_rt_period, 8u);
-  EXPECT_EQ(r.cpuset_cpus, "0-1");
-  EXPECT_EQ(r.cpu_idle, 1);
-  EXPECT_EQ(r.pids_limit, 20);
-  EXPECT_EQ(r.blkio_weight, 300);
-  EXPECT_EQ(r.blkio_leaf_weight, 200);
-  ASSERT_EQ(r.blkio_weight_device.size(), 1u);
-  EXPECT_EQ(r.blkio_weight_device[0].weight, 400);
-  ASSERT_EQ(r.throttle_read_bps.size(), 1u);
-  EXPECT_EQ(r.throttle_read_bps[0].rate, 100u);
+  EXPECT_EQ(r.memory.limit, 1000);
+  EXPECT_EQ(r.memory.reservation, 500);
+  EXPECT_EQ(r.memory.swap, 2000);
+  EXPECT_EQ(r.memory.swappiness, 10u);
+  EXPECT_EQ(r.memory.disable_oom_killer, true);
+  EXPECT_EQ(r.memory.check_before_update, true);
+  EXPECT_EQ(r.cpu.shares, 100u);
+  EXPECT_EQ(r.cpu.quota, 5000);
+  EXPECT_EQ(r.cpu.period, 100000u);
+  EXPECT_EQ(r.cpu.burst, 10u);
+  EXPECT_EQ(r.cpu.realtime_runtime, 7);
+  EXPECT_EQ(r.cpu.realtime_period, 8u);
+  EXPECT_EQ(r.cpu.cpus, "0-1");
+  EXPECT_EQ(r.cpu.idle, 1);
+  EXPECT_EQ(r.pids.limit, 20);
+  EXPECT_EQ(r.block_io.weight, 300);
+  EXPECT_EQ(r.block_io.leaf_weight, 200);
+  ASSERT_EQ(r.block_io.weight_device.size(), 1u);
+  EXPECT_EQ(r.block_io.weight_device[0].weight, 400);
+  ASSERT_EQ(r.block_io.throttle_read_bps.size(), 1u);
+  EXPECT_EQ(r.block_io.throttle_read_bps[0].rate, 100u);
   ASSERT_EQ(r.hugepage_limits.size(), 1u);
-  EXPECT_EQ(r.net_cls_classid, 5u);
-  ASSERT_EQ(r.net_prio_ifpriomap.size(), 1u);
+  EXPECT_EQ(r.network.class_id, 5u);
+  ASSERT_EQ(r.network.priorities.size(), 1u);
   EXPECT_EQ(r.rdma["mlx5_1"].hca_handles, 3u);
-  EXPECT_TRUE(r.has_unified);
+  EXPECT_TRUE(r.unified);
   ASSERT_EQ(r.devices.size(), 2u);
   EXPECT_EQ(r.devices[0].type, 'a');
   EXPECT_EQ(r.devices[0].major, -1);
@@ -122,8 +134,8 @@ TEST(CgroupResources, ParsesEveryField) {
 
 TEST(CgroupResources, KeysMatchCaseInsensitivelyLikeGo) {
   auto r = parse(json::parse(R"({"CPU": {"Cpus": "0", "Mems": "0"}})"));
-  EXPECT_EQ(r.cpuset_cpus, "0");
-  EXPECT_EQ(r.cpuset_mems, "0");
+  EXPECT_EQ(r.cpu.cpus, "0");
+  EXPECT_EQ(r.cpu.mems, "0");
 }
 
 TEST(CgroupResources, ErrorsNameTheField) {
@@ -161,7 +173,7 @@ TEST(CgroupResources, UnknownAccessLettersAreIgnoredLikeRunc) {
 
 TEST(CgroupResources, EmptyUnifiedIsNotSet) {
   auto r = parse(json::parse(R"({"unified": {}})"));
-  EXPECT_FALSE(r.has_unified);
+  EXPECT_FALSE(r.unified);
 }
 
 TEST(CgroupResources, RoundTripsThroughOci) {
@@ -170,72 +182,128 @@ TEST(CgroupResources, RoundTripsThroughOci) {
     "memory": {"limit": 1000, "swap": -1}, "cpu": {"shares": 100, "burst": 0, "idle": 0},
     "pids": {"limit": 0}, "blockIO": {"throttleWriteIOPSDevice": [{"major": 8, "minor": 0, "rate": 9}]},
     "unified": {"memory.high": "1"}})"));
-  auto back = parse(to_oci(r));
+  auto back = parse(resources_to_json(r));
   EXPECT_EQ(back, r);
+}
+
+// runc treats "not given" and 0 differently for some fields (pids.limit 0 is
+// a limit, cpu.idle 0 is written, update replaces burst wholesale): the
+// model keeps them apart.
+TEST(CgroupResources, AbsentAndZeroStayApart) {
+  auto zero = parse(json::parse(R"({"cpu": {"shares": 0, "idle": 0, "burst": 0}, "pids": {"limit": 0},
+                                    "memory": {"swappiness": 0}})"));
+  EXPECT_EQ(zero.cpu.shares, 0u);
+  EXPECT_EQ(zero.cpu.idle, 0);
+  EXPECT_EQ(zero.cpu.burst, 0u);
+  EXPECT_EQ(zero.pids.limit, 0);
+  EXPECT_EQ(zero.memory.swappiness, 0u);
+  auto absent = parse(json::parse(R"({"cpu": {}, "pids": {}, "memory": {}})"));
+  EXPECT_FALSE(absent.cpu.shares);
+  EXPECT_FALSE(absent.cpu.idle);
+  EXPECT_FALSE(absent.cpu.burst);
+  EXPECT_FALSE(absent.pids.limit);
+  EXPECT_FALSE(absent.memory.swappiness);
+  EXPECT_EQ(absent, Resources{});
+}
+
+// What state.json keeps after update reads back as the same value, every
+// given field included (zeros, kernel memory, useHierarchy, Docker's -1
+// swappiness, an empty unified map).
+TEST(CgroupResources, JsonRoundTripKeepsEveryGivenField) {
+  auto in = parse_resources(json::parse(R"({
+    "memory": {"limit": 0, "kernel": 5, "kernelTCP": 6, "useHierarchy": false, "swappiness": -1,
+               "disableOOMKiller": false, "checkBeforeUpdate": false},
+    "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0, "realtimePeriod": 0, "idle": 0},
+    "blockIO": {"weight": 0, "leafWeight": 0, "weightDevice": [{"major": 8, "minor": 0, "leafWeight": 20}]},
+    "network": {"classID": 0}, "rdma": {"mlx5_1": {}}, "unified": {}})"), "linux.resources");
+  ASSERT_TRUE(in) << in.error().msg;
+  EXPECT_EQ(in->memory.swappiness, orun::spec::kUnsetSwappiness);
+  auto back = parse_resources(resources_to_json(*in), "linux.resources");
+  ASSERT_TRUE(back) << back.error().msg;
+  EXPECT_EQ(*back, *in);
 }
 
 TEST(CgroupUpdate, OnlyGivenFieldsChange) {
   Resources cur = parse(json::parse(R"({"memory": {"limit": 33554432, "reservation": 25165824},
-      "cpu": {"shares": 100, "quota": 500000, "period": 1000000, "burst": 5}, "pids": {"limit": 20}})"));
-  OciResources req;
-  req.memory.emplace();
-  req.memory->limit = 67108864;
+      "cpu": {"shares": 100, "quota": 500000, "period": 1000000, "burst": 5}, "pids": {"limit": 20},
+      "devices": [{"allow": false, "access": "rwm"}]})"));
+  Resources req;
+  req.memory.limit = 67108864;
   auto next = merge_update(cur, req);
-  EXPECT_EQ(next.memory, 67108864);
-  EXPECT_EQ(next.memory_reservation, 25165824);
-  EXPECT_EQ(next.cpu_shares, 100u);
+  EXPECT_EQ(next.memory.limit, 67108864);
+  EXPECT_EQ(next.memory.reservation, 25165824);
+  EXPECT_EQ(next.cpu.shares, 100u);
   // Neither quota nor period given: runc zeroes both ("leave alone").
-  EXPECT_EQ(next.cpu_quota, 0);
-  EXPECT_EQ(next.cpu_period, 0u);
+  EXPECT_EQ(next.cpu.quota.value_or(0), 0);
+  EXPECT_EQ(next.cpu.period.value_or(0), 0u);
   // runc replaces these wholesale: not given means not written again.
-  EXPECT_FALSE(next.cpu_burst);
-  EXPECT_FALSE(next.pids_limit);
-  EXPECT_TRUE(next.skip_devices);
+  EXPECT_FALSE(next.cpu.burst);
+  EXPECT_FALSE(next.pids.limit);
+  // Update never changes the device rules (and applies none: SkipDevices,
+  // set_resources' skip_devices).
+  EXPECT_EQ(next.devices, cur.devices);
 }
 
 TEST(CgroupUpdate, QuotaOrPeriodAloneKeepsTheOther) {
   Resources cur;
-  cur.cpu_quota = 500000;
-  cur.cpu_period = 1000000;
-  OciResources req;
-  req.cpu.emplace();
-  req.cpu->period = 900000;
+  cur.cpu.quota = 500000;
+  cur.cpu.period = 1000000;
+  Resources req;
+  req.cpu.period = 900000;
   auto a = merge_update(cur, req);
-  EXPECT_EQ(a.cpu_quota, 500000);
-  EXPECT_EQ(a.cpu_period, 900000u);
-  req.cpu->period.reset();
-  req.cpu->quota = -1;
+  EXPECT_EQ(a.cpu.quota, 500000);
+  EXPECT_EQ(a.cpu.period, 900000u);
+  req.cpu.period.reset();
+  req.cpu.quota = -1;
   auto b = merge_update(cur, req);
-  EXPECT_EQ(b.cpu_quota, -1);
-  EXPECT_EQ(b.cpu_period, 1000000u);
+  EXPECT_EQ(b.cpu.quota, -1);
+  EXPECT_EQ(b.cpu.period, 1000000u);
 }
 
 TEST(CgroupUpdate, FixUps) {
   Resources cur;
-  cur.memory = 100;
-  cur.memory_swap = 200;
-  cur.cpu_shares = 512;
-  OciResources req;
-  req.memory.emplace();
-  req.memory->limit = -1;
-  req.cpu.emplace();
-  req.cpu->idle = 1;
+  cur.memory.limit = 100;
+  cur.memory.swap = 200;
+  cur.cpu.shares = 512;
+  Resources req;
+  req.memory.limit = -1;
+  req.cpu.idle = 1;
   auto n = merge_update(cur, req);
-  EXPECT_EQ(n.memory, -1);
-  EXPECT_EQ(n.memory_swap, 0);    // unlimited memory without swap: swap reset (unlimited too)
-  EXPECT_EQ(n.cpu_shares, 0u);    // idle without shares: no weight written
-  EXPECT_EQ(n.cpu_idle, 1);
+  EXPECT_EQ(n.memory.limit, -1);
+  EXPECT_EQ(n.memory.swap, 0);    // unlimited memory without swap: swap reset (unlimited too)
+  EXPECT_EQ(n.cpu.shares, 0u);    // idle without shares: no weight written
+  EXPECT_EQ(n.cpu.idle, 1);
 }
 
 TEST(CgroupUpdate, ThrottleDevicesAreUpserted) {
   Resources cur;
-  cur.throttle_read_bps = {{8, 0, 100}, {8, 0, 100}, {8, 16, 5}};
-  OciResources req;
-  req.block_io.emplace();
-  req.block_io->throttle_read_bps = {{8, 0, 999}, {9, 0, 1}};
+  cur.block_io.throttle_read_bps = {{8, 0, 100}, {8, 0, 100}, {8, 16, 5}};
+  Resources req;
+  req.block_io.throttle_read_bps = {{8, 0, 999}, {9, 0, 1}};
   auto n = merge_update(cur, req);
-  ASSERT_EQ(n.throttle_read_bps.size(), 4u);
-  EXPECT_EQ(n.throttle_read_bps[0].rate, 100u);
-  EXPECT_EQ(n.throttle_read_bps[1].rate, 999u);  // the last duplicate is the one updated
-  EXPECT_EQ(n.throttle_read_bps[3].major, 9);
+  ASSERT_EQ(n.block_io.throttle_read_bps.size(), 4u);
+  EXPECT_EQ(n.block_io.throttle_read_bps[0].rate, 100u);
+  EXPECT_EQ(n.block_io.throttle_read_bps[1].rate, 999u);  // the last duplicate is the one updated
+  EXPECT_EQ(n.block_io.throttle_read_bps[3].major, 9);
+}
+
+// `update`'s flags become a request with only the given fields set (runc:
+// an empty flag is not given; 0 blkio weight is not sent).
+TEST(CgroupUpdate, FlagsSetOnlyWhatIsGiven) {
+  orun::UpdateOptions o;
+  o.cpu_quota = "300000";
+  o.memory = "50m";
+  o.cpuset_cpus = "";
+  o.blkio_weight = "0";
+  auto r = orun::container::update_request(o);
+  ASSERT_TRUE(r) << r.error().msg;
+  Resources want;
+  want.cpu.quota = 300000;
+  want.memory.limit = 52428800;
+  EXPECT_EQ(*r, want);
+  o.pids_limit = "0";
+  EXPECT_EQ(orun::container::update_request(o)->pids.limit, 0);
+  o.cpu_period = "x";
+  EXPECT_EQ(orun::container::update_request(o).error().msg,
+            "invalid value for cpu-period: strconv.ParseUint: parsing \"x\": invalid syntax");
 }

@@ -243,7 +243,7 @@ TEST(ApplyProcessAttrs, DeadlineUnderACpusetNamesAllowedCpus) {
   if (sysconf(_SC_NPROCESSORS_ONLN) < 2) GTEST_SKIP() << "needs 2 CPUs";
   auto s = spec_with_process();
   s.process->scheduler = {{"policy", "SCHED_DEADLINE"}, {"runtime", 42000}, {"deadline", 1000000}, {"period", 1000000}};
-  s.linux.resources = {{"cpu", {{"cpus", "0"}}}};
+  s.linux.resources.cpu.cpus = "0";
   EXPECT_EQ(in_child([&] {
               // A restricted affinity, as a cpuset gives: sched_setattr says EPERM.
               cpu_set_t one = cpus({0});

@@ -68,7 +68,7 @@ TEST(SpecParse, MinimalDocumentGetsGoZeroValues) {
   EXPECT_FALSE(r->has_hostname);
   EXPECT_TRUE(r->mounts.empty());
   EXPECT_TRUE(r->linux.namespaces.empty());
-  EXPECT_TRUE(r->linux.resources.is_null());
+  EXPECT_EQ(r->linux.resources, Resources{});
   EXPECT_TRUE(r->linux.seccomp.is_null());
   EXPECT_TRUE(r->linux.personality.is_null());
   EXPECT_TRUE(r->linux.intel_rdt.is_null());
@@ -155,7 +155,7 @@ TEST(SpecParse, FullDocumentFieldsLandInTheModel) {
   EXPECT_EQ(l.uid_mappings[0].host_id, 1000u);
   EXPECT_EQ(l.gid_mappings[0].size, 2u);
   EXPECT_EQ(l.sysctl.at("net.ipv4.ip_forward"), "1");
-  EXPECT_EQ(l.resources["pids"]["limit"], 5);
+  EXPECT_EQ(l.resources.pids.limit, 5);
   EXPECT_EQ(l.cgroups_path, "/x");
   ASSERT_EQ(l.namespaces.size(), 2u);
   EXPECT_TRUE(l.has_namespace(NamespaceType::pid));

@@ -371,6 +371,22 @@ TEST_F(SpecValidate, MemoryPolicyAndPersonality) {
   EXPECT_EQ(check(doc), "");
 }
 
+// linux.resources is typed at parse and its ranges checked by validate(),
+// before create makes anything.
+TEST_F(SpecValidate, ResourcesAreTypedAtParseAndRangeCheckedAtValidate) {
+  json doc = base();
+  doc["linux"]["resources"] = {{"cpu", {{"shares", "many"}}}};
+  EXPECT_EQ(check(doc), "parse: linux.resources.cpu.shares: expected a non-negative integer");
+  doc["linux"]["resources"] = {{"devices", {{{"allow", true}, {"type", "x"}, {"access", "r"}}}}};
+  EXPECT_EQ(check(doc), "parse: invalid cgroup device type \"x\"");
+  doc["linux"]["resources"] = {{"memory", {{"limit", -7}}}};
+  EXPECT_EQ(check(doc), "linux.resources.memory.limit: invalid value -7 (use -1 for unlimited)");
+  doc["linux"]["resources"] = {{"unified", {{"../x", "1"}}}};
+  EXPECT_EQ(check(doc), "unified resource \"../x\" must be a file name (no slashes)");
+  doc["linux"]["resources"] = {{"memory", {{"limit", -1}}}, {"pids", {{"limit", 0}}}};
+  EXPECT_EQ(check(doc), "");
+}
+
 TEST_F(SpecValidate, NetDevices) {
   if (::geteuid() != 0) GTEST_SKIP() << "rootless runs reject net devices first";
   json doc = base();

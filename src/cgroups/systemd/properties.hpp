@@ -1,7 +1,10 @@
-// Conversions of resource values to systemd unit properties that do not
-// depend on the resources model, as opencontainers/cgroups' systemd driver
-// (runc 1.5.1) makes them. Pure functions; cpu shares -> CPUWeight is
-// cgroups::cpu_shares_to_weight (resources.hpp), shared with the v2 driver.
+// Conversions of resource values to systemd unit properties, as
+// opencontainers/cgroups' systemd driver (runc 1.5.1) makes them. Pure
+// functions of scalars; the driver takes them from the typed
+// spec::Resources (orun/resources.hpp: absent and 0 alike where runc's
+// config has a plain number). cpu shares -> CPUWeight, memory.swap ->
+// MemorySwapMax and blkio -> IO weights are cgroups/convert.hpp, shared with
+// the cgroupfs v2 driver.
 #pragma once
 
 #include <cstdint>
