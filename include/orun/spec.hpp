@@ -163,6 +163,11 @@ struct Spec {
 Result<Spec> parse(const nlohmann::json& doc);
 Result<Process> parse_process(const nlohmann::json& doc);
 
+// Fails naming the first string (member name or value) of `v` that holds a
+// NUL byte ("<path>.unified.x contains a NUL byte"), for JSON documents read
+// outside parse(): `update --resources`.
+Result<void> reject_nul_bytes(const nlohmann::json& v, const std::string& path);
+
 // Reads <bundle>/config.json. Errors use runc's wording:
 // "JSON specification file config.json not found", "config cannot be null".
 Result<Spec> load(const std::string& bundle_dir);

@@ -12,6 +12,7 @@
 #include "container/lifecycle.hpp"
 #include "orun/commands.hpp"
 #include "orun/log.hpp"
+#include "orun/spec.hpp"
 
 namespace orun::commands {
 
@@ -65,6 +66,8 @@ Result<OciResources> from_document(const std::string& source) {
   }
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded()) return fail("invalid resources document: not valid JSON");
+  // A NUL would cut a cgroup file name or value short (unified keys).
+  ORUN_TRY_VOID(spec::reject_nul_bytes(j, "resources"));
   return cgroups::parse_oci(j, "resources");
 }
 

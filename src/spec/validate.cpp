@@ -237,6 +237,13 @@ Result<void> validate_process(const Process& p) {
   if (p.cwd.empty()) return fail("Cwd property must not be empty");
   if (p.cwd[0] != '/') return fail("Cwd must be an absolute path");
   if (p.args.empty()) return fail("args must not be empty");
+  // runc's init refuses these (prepareEnv); here nothing has been made yet.
+  for (const auto& kv : p.env) {
+    if (kv.find('\0') == std::string::npos) continue;
+    std::string key = kv.substr(0, kv.find('='));
+    return fail("invalid environment variable " + go_quote(key) + ": contains nul byte (\\x00)",
+                EINVAL);
+  }
   if (!p.selinux_label.empty() && !selinux_enabled())
     return fail("selinux label is specified in config, but selinux is disabled or not supported");
   return {};
