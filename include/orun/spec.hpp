@@ -174,7 +174,10 @@ Result<Spec> load(const std::string& bundle_dir);
 
 // Checks runc performs before create (process, root, namespaces, id maps,
 // sysctls, mounts, rlimit names ...). `bundle` is the absolute bundle dir.
-Result<void> validate(const Spec& s, const std::string& bundle);
+// Warnings runc only logs (a relative mount destination) go to `warnings`
+// when given, else to the log as runc prints them.
+Result<void> validate(const Spec& s, const std::string& bundle,
+                      std::vector<std::string>* warnings = nullptr);
 Result<void> validate_process(const Process& p);
 
 // The linux.sysctl rules of runc's validator (namespace ownership of each

@@ -1,11 +1,16 @@
 // Hostile or malformed config.json input refused at parse time: NUL bytes in
 // any string that can reach a syscall, and the runtime-spec violations orun
 // refuses or warns about (docs/input-validation.md).
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "orun/spec.hpp"
+#include "spec/validate_internal.hpp"
 
 using nlohmann::json;
 using namespace orun::spec;
@@ -114,4 +119,88 @@ TEST(SpecNulBytes, MountFieldsAndEnvKeepRuncsTexts) {
   auto e = validate_process(*s->process);
   ASSERT_FALSE(e);
   EXPECT_EQ(e.error().msg, "invalid environment variable \"HOME\": contains nul byte (\\x00)");
+}
+
+namespace {
+
+// A bundle with a rootfs, for validate().
+class SpecOciRules : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/orun-spec-input-XXXXXX";
+    bundle_ = std::filesystem::canonical(::mkdtemp(tmpl)).string();
+    std::filesystem::create_directory(bundle_ + "/rootfs");
+  }
+  void TearDown() override { std::filesystem::remove_all(bundle_); }
+
+  static json base() {
+    return json::parse(R"({
+      "ociVersion": "1.3.0",
+      "process": {"args": ["sh"], "cwd": "/"},
+      "root": {"path": "rootfs"},
+      "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}]}
+    })");
+  }
+  std::string check(const json& doc) {
+    warnings_.clear();
+    auto s = parse(doc);
+    if (!s) return "parse: " + s.error().msg;
+    auto r = validate(*s, bundle_, &warnings_);
+    return r ? "" : r.error().msg;
+  }
+  std::string bundle_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace
+
+TEST(SpecSemver, AcceptsSemverAndRefusesTheRest) {
+  for (const char* ok : {"1.3.0", "1.0.2-dev", "1.0.0-rc.1", "0.1.0", "1.2.3+build.5",
+                         "1.0.0-alpha-1.0+x-y", "10.20.30"})
+    EXPECT_TRUE(orun::spec::detail::is_semver(ok)) << ok;
+  for (const char* bad : {"", "1", "1.0", "v1.0.0", "1.0.0.0", "01.0.0", "1.02.0", "1.0.0-",
+                          "1.0.0-01", "1.0.0+", "1.0.0-a..b", "banana", " 1.0.0", "1.0.0 "})
+    EXPECT_FALSE(orun::spec::detail::is_semver(bad)) << bad;
+}
+
+// config.md: ociVersion is REQUIRED and MUST be SemVer; runc never reads it.
+TEST_F(SpecOciRules, OciVersionMustBeASemverVersion) {
+  json doc = base();
+  EXPECT_EQ(check(doc), "");
+  doc.erase("ociVersion");
+  EXPECT_EQ(check(doc), "ociVersion must be set to the runtime-spec version of the config (e.g. \"1.3.0\")");
+  doc["ociVersion"] = "";
+  EXPECT_EQ(check(doc), "ociVersion must be set to the runtime-spec version of the config (e.g. \"1.3.0\")");
+  doc["ociVersion"] = "1.0";
+  EXPECT_EQ(check(doc), "ociVersion \"1.0\" is not a SemVer 2.0.0 version");
+  doc["ociVersion"] = "1.0.2-dev";
+  EXPECT_EQ(check(doc), "");
+}
+
+// config.md: destination is REQUIRED; a relative one is deprecated but
+// allowed, and runc warns with this text.
+TEST_F(SpecOciRules, MountDestinationMissingFailsRelativeWarns) {
+  json doc = base();
+  doc["mounts"] = {{{"type", "tmpfs"}, {"source", "tmpfs"}}};
+  EXPECT_EQ(check(doc), "mounts[0].destination must not be empty");
+  doc["mounts"][0]["destination"] = "mnt/x";
+  EXPECT_EQ(check(doc), "");
+  ASSERT_EQ(warnings_.size(), 1u);
+  EXPECT_EQ(warnings_[0],
+            "mount destination mnt/x is not absolute. Support for non-absolute mount destinations "
+            "will be removed in a future release.");
+  doc["mounts"][0]["destination"] = "/mnt/x";
+  EXPECT_EQ(check(doc), "");
+  EXPECT_TRUE(warnings_.empty());
+}
+
+// config-linux.md: "full path to device inside container".
+TEST_F(SpecOciRules, DevicePathMustBeAbsolute) {
+  json doc = base();
+  doc["linux"]["devices"] = {{{"type", "c"}, {"path", "dev/fuse"}, {"major", 10}, {"minor", 229}}};
+  EXPECT_EQ(check(doc), "linux.devices[0].path \"dev/fuse\" must be an absolute path");
+  doc["linux"]["devices"][0]["path"] = "";
+  EXPECT_EQ(check(doc), "linux.devices[0].path must not be empty");
+  doc["linux"]["devices"][0]["path"] = "/dev/fuse";
+  EXPECT_EQ(check(doc), "");
 }
