@@ -175,6 +175,10 @@ Result<Resources> parse_resources_document(const std::string& text);
 // Back to a linux.resources document (what parse_resources reads back the
 // same): state.json after `update`.
 nlohmann::json resources_to_json(const Resources& r);
+// Fails naming the first string (member name or value) of `v` that holds a
+// NUL byte ("<path>.unified.x contains a NUL byte"), for JSON documents read
+// outside parse(): `update --resources`.
+Result<void> reject_nul_bytes(const nlohmann::json& v, const std::string& path);
 
 // Reads <bundle>/config.json. Errors use runc's wording:
 // "JSON specification file config.json not found", "config cannot be null".
@@ -182,7 +186,10 @@ Result<Spec> load(const std::string& bundle_dir);
 
 // Checks runc performs before create (process, root, namespaces, id maps,
 // sysctls, mounts, rlimit names ...). `bundle` is the absolute bundle dir.
-Result<void> validate(const Spec& s, const std::string& bundle);
+// Warnings runc only logs (a relative mount destination) go to `warnings`
+// when given, else to the log as runc prints them.
+Result<void> validate(const Spec& s, const std::string& bundle,
+                      std::vector<std::string>* warnings = nullptr);
 Result<void> validate_process(const Process& p);
 
 // The linux.sysctl rules of runc's validator (namespace ownership of each

@@ -19,11 +19,13 @@ namespace {
 
 constexpr int kUnknownCommand = 3;  // urfave's NewExitError(..., 3)
 
-// urfave's HandleExitCoder path: the message (with its newline) goes to the
-// logger and, when logging elsewhere, to stderr as well.
+// urfave's HandleExitCoder path: the message goes to the logger and, when
+// logging elsewhere, to stderr as well. runc's logger also gets urfave's
+// newline, which it prints as a literal `\n` ("No help topic for 'foo'\n");
+// orun logs the message alone (docs/input-validation.md).
 int exit_with_message(const std::string& msg, int code) {
   std::string line = msg + "\n";
-  log::error(line);
+  log::error(msg);
   if (!log::to_stderr()) {
     if (::write(STDERR_FILENO, line.data(), line.size()) < 0) {}
   }

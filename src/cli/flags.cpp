@@ -124,9 +124,14 @@ CLI::Option* add_int_text(CLI::App& app, const FlagInfo& info, std::optional<std
 }
 
 CLI::Option* add_count(CLI::App& app, const FlagInfo& info, unsigned& target) {
-  return add_flag(app, info, FlagKind::integer, [&target](const std::string& v) {
+  std::string name = info.names.substr(0, info.names.find(','));
+  return add_flag(app, info, FlagKind::integer, [&target, name](const std::string& v) {
     long long n = std::stoll(v);
-    target = n < 0 ? 0U : static_cast<unsigned>(std::min<long long>(n, 1 << 30));
+    // runc takes a negative count as 0 (its fd loop never runs); it is a
+    // mistake, so say so in the wording of goflag's other value errors.
+    if (n < 0)
+      throw CLI::ValidationError("invalid value \"" + v + "\" for flag -" + name + ": must not be negative");
+    target = static_cast<unsigned>(std::min<long long>(n, 1 << 30));
   });
 }
 

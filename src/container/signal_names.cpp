@@ -26,7 +26,12 @@ constexpr std::pair<const char*, int> kSignals[] = {
 Result<int> parse_signal(const std::string& raw) {
   int n = 0;
   auto [ptr, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), n);
-  if (ec == std::errc() && ptr == raw.data() + raw.size() && !raw.empty()) return n;
+  if (ec == std::errc() && ptr == raw.data() + raw.size() && !raw.empty()) {
+    // runc hands any number to kill(2), which says only "invalid argument";
+    // name the value instead. 0 stays: it probes the process.
+    if (n < 0 || n > SIGRTMAX) return fail("unknown signal \"" + raw + "\"");
+    return n;
+  }
   std::string name = raw;
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::toupper(c); });
   if (name.rfind("SIG", 0) == 0) name = name.substr(3);

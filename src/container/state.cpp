@@ -69,7 +69,11 @@ Result<State> State::from_json(const nlohmann::json& j) {
     s.config = j.value("config", nlohmann::json());
     return s;
   } catch (const nlohmann::json::exception& e) {
-    return fail(std::string("malformed state.json: ") + e.what());
+    // Drop nlohmann's "[json.exception.type_error.302] " tag.
+    std::string msg = e.what();
+    if (auto end = msg.find("] "); !msg.empty() && msg[0] == '[' && end != std::string::npos)
+      msg.erase(0, end + 2);
+    return fail(msg);
   }
 }
 
@@ -136,11 +140,29 @@ Result<void> save(const std::string& root, const State& s) {
 Result<State> load(const std::string& root, const std::string& id) {
   ORUN_TRY_VOID(check_id(id));
   std::string path = state_dir(root, id) + "/state.json";
-  std::ifstream f(path);
-  if (!f) return fail("container does not exist", ENOENT);
-  nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
+  // Plain read(2): an ifstream throws from underflow when state.json is a
+  // directory or unreadable, which aborted every command on that id.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return fail("container does not exist", ENOENT);
+    return fail_errno("open " + path);
+  }
+  std::string data;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail_errno("read " + path);
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
   if (j.is_discarded()) return fail("malformed state file " + path);
-  return State::from_json(j);
+  auto s = State::from_json(j);
+  if (!s) return fail("malformed state file " + path + ": " + s.error().msg);
+  return s;
 }
 
 uint64_t process_start_time(pid_t pid, char* state) {

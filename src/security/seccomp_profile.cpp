@@ -186,6 +186,8 @@ Result<std::optional<Profile>> parse_profile(const json& sc, unsigned supported_
   auto default_errno = ORUN_TRY(get_uint(sc, "defaultErrnoRet", base));
   auto def = action_from_name(default_name, default_errno ? std::optional<uint32_t>(static_cast<uint32_t>(*default_errno))
                                                           : std::nullopt);
+  // runc says `string  is not a valid action for seccomp` here: name what is missing.
+  if (default_name.empty()) return fail(base + ".defaultAction is required when syscalls are listed");
   if (!def) return fail("string " + default_name + " is not a valid action for seccomp");
   // The init must still talk to the parent after loading the filter; an
   // agent it cannot reach yet would deadlock it (runc has the same rule).

@@ -1,6 +1,7 @@
 #include "spec/json_field.hpp"
 
 #include <cctype>
+#include <cerrno>
 #include <limits>
 
 namespace orun::spec::detail {
@@ -80,9 +81,32 @@ Result<void> expect_object(const json& v, const std::string& path) {
   return {};
 }
 
-Result<std::string> as_string(const json& v, const std::string& path) {
+static std::unexpected<Error> nul_error(const std::string& path) {
+  return fail((path.empty() ? std::string("value") : path) + " contains a NUL byte", EINVAL);
+}
+
+static bool has_nul(const std::string& s) { return s.find('\0') != std::string::npos; }
+
+Result<std::string> as_string(const json& v, const std::string& path, Nul nul) {
   if (!v.is_string()) return type_error(path, "string", v);
-  return v.get<std::string>();
+  const auto& s = v.get_ref<const std::string&>();
+  if (nul == Nul::reject && has_nul(s)) return nul_error(path);
+  return s;
+}
+
+Result<void> reject_nul(const json& v, const std::string& path) {
+  if (v.is_string()) {
+    if (has_nul(v.get_ref<const std::string&>())) return nul_error(path);
+  } else if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      std::string p = join_path(path, it.key());
+      if (has_nul(it.key())) return nul_error(p);
+      ORUN_TRY_VOID(reject_nul(it.value(), p));
+    }
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.size(); ++i) ORUN_TRY_VOID(reject_nul(v[i], index_path(path, i)));
+  }
+  return {};
 }
 
 Result<bool> as_bool(const json& v, const std::string& path) {
@@ -133,7 +157,7 @@ Result<int32_t> as_i32(const json& v, const std::string& path) {
   return type_error(path, "int32", v);
 }
 
-Result<std::vector<std::string>> as_string_array(const json& v, const std::string& path) {
+Result<std::vector<std::string>> as_string_array(const json& v, const std::string& path, Nul nul) {
   if (!v.is_array()) return type_error(path, "array of strings", v);
   std::vector<std::string> out;
   out.reserve(v.size());
@@ -143,7 +167,7 @@ Result<std::vector<std::string>> as_string_array(const json& v, const std::strin
       out.emplace_back();
       continue;
     }
-    out.push_back(ORUN_TRY(as_string(v[i], index_path(path, i))));
+    out.push_back(ORUN_TRY(as_string(v[i], index_path(path, i), nul)));
   }
   return out;
 }
@@ -166,6 +190,7 @@ Result<std::map<std::string, std::string>> as_string_map(const json& v,
   if (!v.is_object()) return type_error(path, "object of strings", v);
   std::map<std::string, std::string> out;
   for (auto it = v.begin(); it != v.end(); ++it) {
+    if (has_nul(it.key())) return nul_error(join_path(path, it.key()));
     if (it.value().is_null()) {
       out[it.key()] = "";
       continue;
@@ -176,8 +201,8 @@ Result<std::map<std::string, std::string>> as_string_map(const json& v,
 }
 
 Result<void> read(const json& obj, std::string_view key, const std::string& parent,
-                  std::string& out) {
-  if (const json* v = member(obj, key)) out = ORUN_TRY(as_string(*v, join_path(parent, key)));
+                  std::string& out, Nul nul) {
+  if (const json* v = member(obj, key)) out = ORUN_TRY(as_string(*v, join_path(parent, key), nul));
   return {};
 }
 
@@ -205,9 +230,9 @@ Result<void> read(const json& obj, std::string_view key, const std::string& pare
 }
 
 Result<void> read(const json& obj, std::string_view key, const std::string& parent,
-                  std::vector<std::string>& out) {
+                  std::vector<std::string>& out, Nul nul) {
   if (const json* v = member(obj, key))
-    out = ORUN_TRY(as_string_array(*v, join_path(parent, key)));
+    out = ORUN_TRY(as_string_array(*v, join_path(parent, key), nul));
   return {};
 }
 
@@ -222,6 +247,7 @@ Result<void> read_object(const json& obj, std::string_view key, const std::strin
   out = nullptr;
   if (const json* v = member(obj, key)) {
     ORUN_TRY_VOID(expect_object(*v, join_path(parent, key)));
+    ORUN_TRY_VOID(reject_nul(*v, join_path(parent, key)));
     out = *v;
   }
   return {};

@@ -34,13 +34,21 @@ const json* member(const json& obj, std::string_view key);
 // Fails unless `v` is an object.
 Result<void> expect_object(const json& v, const std::string& path);
 
-Result<std::string> as_string(const json& v, const std::string& path);
+// What a string reader does with a NUL byte. A C string ends at the first
+// NUL, so "sleep\u0000x" would silently run `sleep`: every string that can
+// reach a syscall refuses one ("process.args[0] contains a NUL byte"). The
+// fields runc checks itself, with its own text (mount source, destination
+// and type; process.env), keep theirs and are read with `keep`.
+enum class Nul { reject, keep };
+
+Result<std::string> as_string(const json& v, const std::string& path, Nul nul = Nul::reject);
 Result<bool> as_bool(const json& v, const std::string& path);
 Result<uint64_t> as_u64(const json& v, const std::string& path);
 Result<uint32_t> as_u32(const json& v, const std::string& path);
 Result<int64_t> as_i64(const json& v, const std::string& path);
 Result<int32_t> as_i32(const json& v, const std::string& path);
-Result<std::vector<std::string>> as_string_array(const json& v, const std::string& path);
+Result<std::vector<std::string>> as_string_array(const json& v, const std::string& path,
+                                                 Nul nul = Nul::reject);
 Result<std::vector<uint32_t>> as_u32_array(const json& v, const std::string& path);
 Result<std::map<std::string, std::string>> as_string_map(const json& v,
                                                          const std::string& path);
@@ -48,7 +56,7 @@ Result<std::map<std::string, std::string>> as_string_map(const json& v,
 // Member readers: leave `out` untouched when the member is absent or null,
 // exactly like Go leaves a zero value in place.
 Result<void> read(const json& obj, std::string_view key, const std::string& parent,
-                  std::string& out);
+                  std::string& out, Nul nul = Nul::reject);
 Result<void> read(const json& obj, std::string_view key, const std::string& parent, bool& out);
 Result<void> read(const json& obj, std::string_view key, const std::string& parent,
                   uint32_t& out);
@@ -57,12 +65,17 @@ Result<void> read(const json& obj, std::string_view key, const std::string& pare
 Result<void> read(const json& obj, std::string_view key, const std::string& parent,
                   int64_t& out);
 Result<void> read(const json& obj, std::string_view key, const std::string& parent,
-                  std::vector<std::string>& out);
+                  std::vector<std::string>& out, Nul nul = Nul::reject);
 Result<void> read(const json& obj, std::string_view key, const std::string& parent,
                   std::map<std::string, std::string>& out);
 // Sections kept as JSON: must be an object when present; null when absent.
+// No string in them (key or value) may hold a NUL byte.
 Result<void> read_object(const json& obj, std::string_view key, const std::string& parent,
                          json& out);
+
+// Fails naming the first string (member name or value) in `v` that holds a
+// NUL byte: "linux.resources.unified.memory.max contains a NUL byte".
+Result<void> reject_nul(const json& v, const std::string& path);
 
 // Go's strconv.Quote, for messages that print values with %q.
 using sys::go_quote;

@@ -38,6 +38,20 @@ std::string strip_exception_tag(std::string msg) {
   return msg;
 }
 
+// "line 3, column 2" of byte `at`, as nlohmann names its parse errors.
+std::string where(const std::string& data, size_t at) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < at && i < data.size(); ++i) {
+    if (data[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
 }  // namespace
 
 Result<Spec> load(const std::string& bundle_dir) {
@@ -52,12 +66,19 @@ Result<Spec> load(const std::string& bundle_dir) {
   std::string data = ORUN_TRY(read_all(fd.get(), name));
 
   nlohmann::json doc;
+  std::istringstream in(data);
   try {
-    // Like Go's json.Decoder, read one value and ignore what follows it.
-    std::istringstream in(data);
     in >> doc;
   } catch (const nlohmann::json::exception& e) {
     return fail("parse " + name + ": " + strip_exception_tag(e.what()));
+  }
+  // runc's json.Decoder reads one value and ignores the rest; a file with
+  // more than one value is not a JSON document, and what follows is often
+  // the half of an edit that was meant to be inside it: refuse it.
+  in >> std::ws;
+  if (!in.eof()) {
+    auto at = static_cast<size_t>(in.tellg());
+    return fail("parse " + name + ": unexpected data after the JSON object at " + where(data, at));
   }
   if (doc.is_null()) return fail("config cannot be null");
   return parse(doc);

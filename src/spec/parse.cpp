@@ -44,9 +44,10 @@ Result<std::vector<Mount>> parse_mounts(const json& v) {
     Mount m;
     if (!v[i].is_null()) {
       ORUN_TRY_VOID(expect_object(v[i], p));
-      ORUN_TRY_VOID(read(v[i], "destination", p, m.destination));
-      ORUN_TRY_VOID(read(v[i], "type", p, m.type));
-      ORUN_TRY_VOID(read(v[i], "source", p, m.source));
+      // runc refuses NULs here with its own text (validate_mounts_specconv).
+      ORUN_TRY_VOID(read(v[i], "destination", p, m.destination, Nul::keep));
+      ORUN_TRY_VOID(read(v[i], "type", p, m.type, Nul::keep));
+      ORUN_TRY_VOID(read(v[i], "source", p, m.source, Nul::keep));
       ORUN_TRY_VOID(read(v[i], "options", p, m.options));
       if (const json* u = member(v[i], "uidMappings"))
         m.uid_mappings = ORUN_TRY(parse_id_mappings(*u, join_path(p, "uidMappings")));
@@ -225,6 +226,10 @@ std::string go_mount_string(const Mount& m) {
 }
 
 }  // namespace detail
+
+Result<void> reject_nul_bytes(const nlohmann::json& v, const std::string& path) {
+  return reject_nul(v, path);
+}
 
 Result<Spec> parse(const nlohmann::json& doc) {
   if (doc.is_null()) return fail("config cannot be null");

@@ -74,7 +74,8 @@ Result<Process> parse_process_at(const json& v, const std::string& path) {
   ORUN_TRY_VOID(read(v, "args", path, p.args));
   std::string command_line;  // Windows only: type-checked, then ignored
   ORUN_TRY_VOID(read(v, "commandLine", path, command_line));
-  ORUN_TRY_VOID(read(v, "env", path, p.env));
+  // runc refuses NULs in env with its own text (validate_process).
+  ORUN_TRY_VOID(read(v, "env", path, p.env, Nul::keep));
   ORUN_TRY_VOID(read(v, "cwd", path, p.cwd));
   if (const json* c = member(v, "capabilities"))
     p.capabilities = ORUN_TRY(parse_caps(*c, join_path(path, "capabilities")));

@@ -272,6 +272,8 @@ Result<Resources> parse_resources(const Json& j, const std::string& where) {
 Result<Resources> parse_resources_document(const std::string& text) {
   auto j = Json::parse(text, nullptr, false);
   if (j.is_discarded()) return fail("invalid resources document: not valid JSON");
+  // A NUL would cut a cgroup file name or value short (unified keys).
+  ORUN_TRY_VOID(reject_nul_bytes(j, "resources"));
   return parse_resources(j, "resources");
 }
 

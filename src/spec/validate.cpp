@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "orun/log.hpp"
 #include "orun/spec.hpp"
 #include "spec/json_field.hpp"
 #include "spec/validate_internal.hpp"
@@ -135,9 +136,12 @@ Result<void> check_namespaces(const ValidateContext& c) {
       return fail(
           "user namespaces enabled, but no namespace path to join nor mappings to apply "
           "specified");
+  } else if (!l.uid_mappings.empty() || !l.gid_mappings.empty()) {
+    // runc's validator has this check, but its specconv only copies the
+    // mappings with a user namespace, so runc ignores them: the container
+    // then runs with host ids the config asked to remap.
+    return fail("user namespace mappings specified, but user namespace isn't enabled in the config");
   }
-  // runc only copies the config's mappings when a user namespace is
-  // configured, so mappings without one are ignored, not rejected.
   if (l.has_namespace(NamespaceType::cgroup) && !path_exists("/proc/self/ns/cgroup"))
     return fail("cgroup namespaces aren't enabled in the kernel");
   if (const Namespace* time = l.find_namespace(NamespaceType::time)) {
@@ -237,20 +241,33 @@ Result<void> validate_process(const Process& p) {
   if (p.cwd.empty()) return fail("Cwd property must not be empty");
   if (p.cwd[0] != '/') return fail("Cwd must be an absolute path");
   if (p.args.empty()) return fail("args must not be empty");
+  // runc's init refuses these (prepareEnv); here nothing has been made yet.
+  for (const auto& kv : p.env) {
+    if (kv.find('\0') == std::string::npos) continue;
+    std::string key = kv.substr(0, kv.find('='));
+    return fail("invalid environment variable " + go_quote(key) + ": contains nul byte (\\x00)",
+                EINVAL);
+  }
   if (!p.selinux_label.empty() && !selinux_enabled())
     return fail("selinux label is specified in config, but selinux is disabled or not supported");
   return {};
 }
 
-Result<void> validate(const Spec& s, const std::string& bundle) {
+Result<void> validate(const Spec& s, const std::string& bundle, std::vector<std::string>* warnings) {
+  ORUN_TRY_VOID(check_oci_version(s));
   // runc's loadSpec.
   if (!s.process) return fail("process property must not be empty");
   ORUN_TRY_VOID(validate_process(*s.process));
 
   // specconv.CreateLibcontainerConfig.
   if (!s.root) return fail("root must be specified");
-  ValidateContext c{s, bundle, ::geteuid() != 0, {}, {}};
+  std::vector<std::string> own_warnings;
+  ValidateContext c{s, bundle, ::geteuid() != 0, {}, {}, warnings ? warnings : &own_warnings};
   ORUN_TRY_VOID(validate_mounts_specconv(c));
+  // Printed as runc does, before any later check can fail.
+  if (!warnings)
+    for (const auto& w : own_warnings) log::warn(w);
+  ORUN_TRY_VOID(check_device_paths(s.linux));
   ORUN_TRY_VOID(check_rootfs_propagation(s.linux));
   ORUN_TRY_VOID(setup_user_namespace(c));
   ORUN_TRY_VOID(validate_memory_policy(s.linux.memory_policy));

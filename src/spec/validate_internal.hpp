@@ -17,6 +17,8 @@ struct ValidateContext {
   // The container's id maps after runc's specconv: the config's, or the
   // ones read from a joined user namespace.
   std::vector<IdMapping> uid_maps, gid_maps;
+  // Warnings runc logs (and carries on): the caller prints them.
+  std::vector<std::string>* warnings = nullptr;
 };
 
 // Go's path/filepath.Clean and Join.
@@ -26,8 +28,14 @@ std::string join_path_clean(std::string_view a, std::string_view b);
 // but no uid mappings found", "... no mapping found for uid N").
 Result<int64_t> host_id(const ValidateContext& c, int64_t id, bool uid);
 
+// runtime-spec rules runc does not enforce (validate_oci.cpp).
+bool is_semver(std::string_view v);
+Result<void> check_oci_version(const Spec& s);
+Result<void> check_device_paths(const Linux& l);
+
 // Checks in the order runc runs them.
-Result<void> validate_mounts_specconv(const ValidateContext& c);  // null bytes
+// Null bytes; a missing destination; a relative one warns.
+Result<void> validate_mounts_specconv(const ValidateContext& c);
 Result<void> validate_mounts_strict(const ValidateContext& c);    // bind data, idmap
 Result<void> validate_rootless_mounts(const ValidateContext& c);  // uid=/gid= options
 Result<void> validate_scheduler(const nlohmann::json& sched);

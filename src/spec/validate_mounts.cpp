@@ -100,7 +100,18 @@ bool go_atoi(std::string_view s, int64_t& out) {
 }  // namespace
 
 Result<void> validate_mounts_specconv(const ValidateContext& c) {
-  for (const auto& m : c.spec.mounts) {
+  for (size_t i = 0; i < c.spec.mounts.size(); ++i) {
+    const Mount& m = c.spec.mounts[i];
+    // REQUIRED by config.md; runc warns that "" is not absolute, then fails
+    // in the init on a mount over the rootfs itself.
+    if (m.destination.empty())
+      return fail("mounts[" + std::to_string(i) + "].destination must not be empty");
+    // Deprecated but allowed (config.md: MAY be relative, taken from "/"):
+    // runc's warning.
+    if (m.destination[0] != '/' && c.warnings)
+      c.warnings->push_back("mount destination " + m.destination +
+                            " is not absolute. Support for non-absolute mount destinations will "
+                            "be removed in a future release.");
     MountKind k = classify(m);
     // For binds runc replaces the type with "bind" before this check.
     if (has_nul(m.source) || has_nul(m.destination) || (!k.bind && has_nul(m.type)))

@@ -124,7 +124,9 @@ TEST(CliApp, UnknownCommandExitsThree) {
   auto c = run_cli({kArgv0, "foo"});
   EXPECT_EQ(c.code, 3);
   EXPECT_EQ(c.out, "");
-  EXPECT_NE(c.err.find("level=error msg=\"No help topic for 'foo'\\n\""), std::string::npos) << c.err;
+  // runc logs urfave's newline too, as a literal "\n"; orun does not.
+  EXPECT_NE(c.err.find("level=error msg=\"No help topic for 'foo'\"\n"), std::string::npos) << c.err;
+  EXPECT_EQ(c.err.find("\\n"), std::string::npos) << c.err;
   EXPECT_EQ(run_cli({kArgv0, "foo", "-h"}).code, 3);
   EXPECT_EQ(run_cli({kArgv0, "help", "foo"}).code, 3);
 }
@@ -140,7 +142,7 @@ TEST(CliApp, UnknownCommandWithLogFileAlsoPrintsBareMessage) {
   std::ifstream f(path);
   std::string line;
   ASSERT_TRUE(std::getline(f, line));
-  EXPECT_NE(line.find("\"msg\":\"No help topic for 'foo'\\n\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"msg\":\"No help topic for 'foo'\""), std::string::npos) << line;
   ::unlink(path);
 }
 

@@ -35,7 +35,11 @@ TEST(Signals, NamesNumbersAndPrefixes) {
   EXPECT_EQ(*parse_signal("SIGTERM"), SIGTERM);
   EXPECT_EQ(*parse_signal("hup"), SIGHUP);
   EXPECT_EQ(*parse_signal("SIGRTMIN+1"), SIGRTMIN + 1);
-  EXPECT_EQ(*parse_signal("123"), 123);
+  EXPECT_EQ(*parse_signal("64"), 64);
+  EXPECT_EQ(*parse_signal("0"), 0);
+  // runc passes these to kill(2) ("invalid argument"); orun names them.
+  EXPECT_EQ(parse_signal("123").error().msg, "unknown signal \"123\"");
+  EXPECT_EQ(parse_signal("-1").error().msg, "unknown signal \"-1\"");
   EXPECT_EQ(parse_signal("FOO").error().msg, "unknown signal \"FOO\"");
   EXPECT_FALSE(parse_signal("SIGFOO"));
 }

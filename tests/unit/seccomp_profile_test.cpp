@@ -181,3 +181,11 @@ TEST(SeccompProfile, NotifyRules) {
 }
 
 }  // namespace
+
+// runc says "string  is not a valid action for seccomp" (an empty name).
+TEST(SeccompProfile, MissingDefaultActionWithRulesSaysWhatIsMissing) {
+  json j = {{"syscalls", {{{"names", {"mkdir"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  EXPECT_EQ(parse_err(j), "linux.seccomp.defaultAction is required when syscalls are listed");
+  j["defaultAction"] = "SCMP_ACT_BOGUS";
+  EXPECT_EQ(parse_err(j), "string SCMP_ACT_BOGUS is not a valid action for seccomp");
+}

@@ -439,11 +439,22 @@ TEST(SpecLoad, SyntaxErrorCarriesTheParseError) {
 
 TEST(SpecLoad, ReadsTheDocumentAndKeepsRaw) {
   TempDir d;
-  d.write("config.json", minimal().dump() + "\n trailing text ignored like Go's decoder");
+  d.write("config.json", minimal().dump() + "\n \t\n");
   auto r = load(d.path());
   ASSERT_TRUE(r) << r.error().msg;
   EXPECT_EQ(r->process->args, (std::vector<std::string>{"sh"}));
   EXPECT_EQ(r->raw, minimal());
+}
+
+// Go's decoder (runc) ignores what follows the first value; that is not a
+// JSON document, so orun refuses it, saying where the extra data starts.
+TEST(SpecLoad, TrailingDataAfterTheObjectIsRefused) {
+  TempDir d;
+  d.write("config.json", "{\"ociVersion\": \"1.3.0\"}\n  }{garbage");
+  auto r = load(d.path());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().msg,
+            "parse config.json: unexpected data after the JSON object at line 2, column 3");
 }
 
 TEST(SpecLoad, TypeErrorsPropagate) {

@@ -221,10 +221,14 @@ TEST_F(SpecValidate, UserNamespaceMappings) {
   doc["linux"]["gidMappings"][0]["containerID"] = 0;
   EXPECT_EQ(check(doc), "");
 
-  // runc ignores mappings when no user namespace is configured.
+  // runc's specconv drops mappings without a user namespace (its validator
+  // would refuse them): orun refuses them with the validator's text.
   doc = base();
   doc["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 1000}, {"size", 1}}};
-  EXPECT_EQ(check(doc), "");
+  EXPECT_EQ(check(doc), "user namespace mappings specified, but user namespace isn't enabled in the config");
+  doc["linux"].erase("uidMappings");
+  doc["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 1000}, {"size", 1}}};
+  EXPECT_EQ(check(doc), "user namespace mappings specified, but user namespace isn't enabled in the config");
 }
 
 TEST_F(SpecValidate, UserNamespacePathWithMappingsMustMatch) {
