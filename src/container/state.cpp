@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "orun/cgroups.hpp"
+#include "orun/log.hpp"
 
 namespace orun::container {
 
@@ -39,6 +40,7 @@ nlohmann::json State::to_json() const {
   j["namespace_paths"] = namespace_paths;
   j["private_pid_ns"] = private_pid_ns;
   j["oom_kills_seen"] = oom_kills_seen;
+  if (!log_path.empty()) j["log_path"] = log_path;
   j["config"] = config;
   return j;
 }
@@ -59,6 +61,7 @@ Result<State> State::from_json(const nlohmann::json& j) {
     s.namespace_paths = j.value("namespace_paths", std::map<std::string, std::string>{});
     s.private_pid_ns = j.value("private_pid_ns", true);
     s.oom_kills_seen = j.value("oom_kills_seen", uint64_t{0});
+    s.log_path = j.value("log_path", "");
     s.config = j.value("config", nlohmann::json());
     return s;
   } catch (const nlohmann::json::exception& e) {
@@ -130,7 +133,11 @@ Result<State> load(const std::string& root, const std::string& id) {
   ORUN_TRY_VOID(check_id(id));
   std::string path = state_dir(root, id) + "/state.json";
   std::ifstream f(path);
-  if (!f) return fail("container does not exist", ENOENT);
+  if (!f) {
+    // The text stays runc's (engines match it); the root goes to --debug.
+    log::debug("container " + id + " not found: no " + path + " (--root " + root + ")");
+    return fail("container does not exist", ENOENT);
+  }
   nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
   if (j.is_discarded()) return fail("malformed state file " + path);
   return State::from_json(j);
