@@ -123,8 +123,10 @@ void probe_caller(Items& out, const std::vector<MountEntry>& mounts) {
   if (unwritable.empty()) {
     out.push_back(ok_item("caller cgroup", where + "; writable by uid " + std::to_string(::geteuid())));
   } else {
-    out.push_back(warn_item("caller cgroup", where + "; not writable by uid " + std::to_string(::geteuid()) + ": " +
-                                            join(unwritable, ", "),
+    std::string dirs = unwritable.size() > 2 ? unwritable.front() + " and " + std::to_string(unwritable.size() - 1) +
+                                                   " more"
+                                             : join(unwritable, ", ");
+    out.push_back(warn_item("caller cgroup", where + "; not writable by uid " + std::to_string(::geteuid()) + ": " + dirs,
                        "run as root, or delegate a cgroup (rootless: limits are skipped)"));
   }
 }

@@ -50,7 +50,7 @@ Json namespaces(const std::string& proc, const spec::Spec* cfg) {
     j["shared_with_orun"] = mine == ns_link("/proc/self", name);
     if (cfg) {
       const auto* want = cfg->linux.find_namespace(t);
-      j["config"] = want == nullptr ? "not configured (inherited)" : want->path.empty() ? "new" : want->path;
+      j["config"] = want == nullptr ? "inherited" : want->path.empty() ? "new" : want->path;
     }
     arr.push_back(std::move(j));
   }

@@ -115,7 +115,10 @@ void render_cgroup(std::string& out, const Json& c) {
       std::snprintf(buf, sizeof(buf), "%.3f s", static_cast<double>(u["usage_ns"].get<uint64_t>()) / 1e9);
       s += std::string("usage ") + buf;
     }
-    if (u.contains("quota_us")) s += (s.empty() ? "" : "; ") + std::string("quota ") + str(u, "quota_us") + " per " + str(u, "period_us") + " us";
+    if (u.contains("quota_us")) {
+      std::string q = str(u, "quota_us") == "max" ? "no quota" : "quota " + str(u, "quota_us") + " us per " + str(u, "period_us") + " us";
+      s += (s.empty() ? "" : "; ") + q;
+    }
     if (u.contains("max")) s += (s.empty() ? "" : "; ") + std::string("max ") + str(u, "max");
     if (u.contains("shares")) s += ", shares " + str(u, "shares");
     if (u.contains("weight")) s += ", weight " + str(u, "weight");
