@@ -45,9 +45,11 @@ const std::vector<CommandSpec>& all_commands();
 const CommandSpec* find_command(std::string_view name);
 
 // One factory per command file.
+CommandSpec check_command();
 CommandSpec checkpoint_command();
 CommandSpec create_command();
 CommandSpec delete_command();
+CommandSpec diagnose_command();
 CommandSpec events_command();
 CommandSpec exec_command();
 CommandSpec features_command();

@@ -14,13 +14,15 @@
 namespace orun::cli {
 
 const std::vector<CommandSpec>& all_commands() {
-  // runc's order in `runc --help` (features last), then the hidden ones.
+  // runc's order in `runc --help` (features last), the hidden ones, then orun's own.
   static const std::vector<CommandSpec> commands = {
       checkpoint_command(), create_command(), delete_command(), events_command(),
       exec_command(),       kill_command(),   list_command(),   pause_command(),
       ps_command(),         restore_command(), resume_command(), run_command(),
       spec_command(),       start_command(),  state_command(),  update_command(),
       features_command(),   init_command(),
+      // orun's own, after runc's.
+      check_command(),      diagnose_command(),
   };
   return commands;
 }

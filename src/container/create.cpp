@@ -32,6 +32,14 @@ namespace orun::container {
 
 namespace {
 
+// The --log file as opened (absolute, whatever the cwd was), for `diagnose`.
+std::string log_file_path() {
+  if (log::to_stderr()) return "";
+  char buf[PATH_MAX];
+  ssize_t n = readlink(("/proc/self/fd/" + std::to_string(log::fd())).c_str(), buf, sizeof(buf) - 1);
+  return n > 0 && buf[0] == '/' ? std::string(buf, static_cast<size_t>(n)) : "";
+}
+
 Result<void> mkdir_all(const std::string& path, mode_t mode) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
@@ -247,6 +255,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
       if (access(p.c_str(), F_OK) == 0) st.namespace_paths[spec::to_string(t)] = p;
     }
     st.config = s.raw;
+    st.log_path = log_file_path();
     return save(g.root, st);
   };
 

@@ -12,6 +12,7 @@
 
 #include "orun/cgroups.hpp"
 #include "orun/spec.hpp"
+#include "orun/log.hpp"
 
 namespace orun::container {
 
@@ -46,6 +47,7 @@ nlohmann::json State::to_json() const {
   j["namespace_paths"] = namespace_paths;
   j["private_pid_ns"] = private_pid_ns;
   j["oom_kills_seen"] = oom_kills_seen;
+  if (!log_path.empty()) j["log_path"] = log_path;
   j["config"] = config;
   return j;
 }
@@ -66,6 +68,7 @@ Result<State> State::from_json(const nlohmann::json& j) {
     s.namespace_paths = j.value("namespace_paths", std::map<std::string, std::string>{});
     s.private_pid_ns = j.value("private_pid_ns", true);
     s.oom_kills_seen = j.value("oom_kills_seen", uint64_t{0});
+    s.log_path = j.value("log_path", "");
     s.config = j.value("config", nlohmann::json());
     return s;
   } catch (const nlohmann::json::exception& e) {
@@ -144,7 +147,11 @@ Result<State> load(const std::string& root, const std::string& id) {
   // directory or unreadable, which aborted every command on that id.
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) {
-    if (errno == ENOENT) return fail("container does not exist", ENOENT);
+    if (errno == ENOENT) {
+      // The text stays runc's (engines match it); the root goes to --debug.
+      log::debug("container " + id + " not found: no " + path + " (--root " + root + ")");
+      return fail("container does not exist", ENOENT);
+    }
     return fail_errno("open " + path);
   }
   std::string data;

@@ -38,6 +38,8 @@ struct State {
   // OOM kills in the cgroup that were not of this init: the count when it
   // was created, raised whenever the runtime saw the init survive more.
   uint64_t oom_kills_seen = 0;
+  // The --log file of the create (absolute; empty: stderr), for `diagnose`.
+  std::string log_path;
   nlohmann::json config;           // the bundle's config.json as used at create
 
   // `update`: the container's new linux.resources, kept in `config`.
@@ -66,7 +68,8 @@ class Lock {
 
 // Writes state.json atomically: a temp file in the same dir, then rename.
 Result<void> save(const std::string& root, const State& s);
-// Loads state.json: "container does not exist" when missing.
+// Loads state.json: "container does not exist" when missing (with a
+// --debug line naming the root searched).
 Result<State> load(const std::string& root, const std::string& id);
 
 // /proc/<pid>/stat field 22, or 0 when the process is gone; `state` gets the
