@@ -177,6 +177,7 @@ Result<Linux> parse_linux(const json& v) {
   ORUN_TRY_VOID(read(v, "sysctl", path, l.sysctl));
   if (const json* r = member(v, "resources")) {
     ORUN_TRY_VOID(expect_object(*r, join_path(path, "resources")));
+    ORUN_TRY_VOID(reject_nul(*r, join_path(path, "resources")));
     l.resources = ORUN_TRY(parse_resources(*r, join_path(path, "resources")));
   }
   ORUN_TRY_VOID(read(v, "cgroupsPath", path, l.cgroups_path));
