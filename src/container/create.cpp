@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cgroups/systemd/unit_name.hpp"
 #include "container/lifecycle.hpp"
 #include "container/spawn_handles.hpp"
 #include "init/init.hpp"
@@ -89,6 +90,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
 
   spec::Spec s = ORUN_TRY(spec::load(bundle));
   if (!s.process) return fail("process property must not be empty");
+  // runc's specconv reads a systemd cgroupsPath before the config is validated.
+  if (g.systemd_cgroup) ORUN_TRY_VOID(cgroups::systemd::parse_unit_path(s.linux.cgroups_path, o.id));
   ORUN_TRY_VOID(spec::validate(s, bundle));
   unsigned nlisten = listen_fds();
   if (nlisten > 0) {
