@@ -142,7 +142,19 @@ for h in memory pids cpu cpuacct blkio cpuset freezer devices systemd unified; d
 done
 inside test ! -e /run/orun/c1 || fail "delete left /run/orun/c1"
 
+# A container that stopped by itself: systemd may have dropped the empty
+# scope already; delete still removes everything.
+out=$(orun_in run -d --bundle /srv/bundle c1) || fail "second run: $out"
+expect "ActiveState of the second run" "$(show ActiveState)" active
+orun_in kill c1 KILL >/dev/null || fail "kill"
+for _ in $(seq 50); do [[ $(orun_in state c1) == *'"status": "stopped"'* ]] && break; sleep 0.1; done
+out=$(orun_in delete c1) || fail "delete of a stopped container: $out"
+expect "LoadState after delete of a stopped container" "$(show LoadState)" not-found
+for h in memory pids freezer systemd; do
+  inside test ! -e "/sys/fs/cgroup/$h$cg" || fail "delete of a stopped container left /sys/fs/cgroup/$h$cg"
+done
+
 machine stop "$id" || { machine leftovers "$id" >&2 || true; fail "stop left something behind"; }
 trap - EXIT
 rm -rf "$tmp"
-echo "ok: scope unit with runc's properties, files, update, exec, pause, delete, format error"
+echo "ok: scope unit with runc's properties, files, update, exec, pause, delete -f, delete after exit, format error"
