@@ -98,7 +98,7 @@ class Manager {
  private:
   Result<void> stop_unit() const;
   std::map<std::string, std::string> paths_;
-  std::string unit_, slice_;  // systemd driver
+  std::string unit_, slice_, name_;  // systemd driver (name_: the path's name part)
   pid_t placeholder_ = 0;     // systemd driver: the scope's first process
   std::vector<std::string> created_;  // dirs made by create(), deepest last
   // False when create() found the cgroup in use (processes, frozen): then it

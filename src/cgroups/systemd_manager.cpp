@@ -61,6 +61,7 @@ Result<Manager> Manager::for_systemd(const std::string& cgroups_path, const std:
   std::string dir = ORUN_TRY(sd::unit_cgroup_path(unit_path, false));
   Manager m = ORUN_TRY(for_container(dir, id));
   m.unit_ = sd::unit_name(unit_path);
+  m.name_ = unit_path.name;
   m.slice_ = unit_path.parent.empty() ? sd::default_slice(false) : unit_path.parent;
   return m;
 }
@@ -77,7 +78,7 @@ Result<void> Manager::start_unit() {
   placeholder_ = pid;
 
   auto bus = ORUN_TRY(connect());
-  std::vector<sd::Property> props = {{"Description", sd::Value::string("libcontainer container " + unit_)}};
+  std::vector<sd::Property> props = {{"Description", sd::Value::string("libcontainer container " + name_)}};
   if (sd::is_slice_unit(unit_)) {
     props.push_back({"Wants", sd::Value::strings({slice_})});
   } else {

@@ -48,6 +48,8 @@ JSON
 tmp=$(mktemp -d /tmp/orun-driver-test.XXXXXX)
 id=driver-test-$$
 cleanup() {
+  # The containers first: their pid-1 sleep ignores the SIGTERM of systemd's halt.
+  machine exec "$id" sh -c 'for c in c1 c3 c4; do orun delete -f $c; done' >/dev/null 2>&1 || true
   machine stop "$id" >/dev/null 2>&1 || true
   rm -rf "$tmp"
 }
@@ -99,7 +101,7 @@ expect "ActiveState" "$(show ActiveState)" active
 expect "ControlGroup" "$(show ControlGroup)" "$cg"
 expect "Delegate" "$(show Delegate)" yes
 expect "Slice" "$(show Slice)" system.slice
-expect "Description" "$(show Description)" "libcontainer container $unit"
+expect "Description" "$(show Description)" "libcontainer container c1"
 expect "MemoryLimit" "$(show MemoryLimit)" 52428800
 expect "TasksMax" "$(show TasksMax)" 20
 expect "CPUShares" "$(show CPUShares)" 512
@@ -154,7 +156,36 @@ for h in memory pids freezer systemd; do
   inside test ! -e "/sys/fs/cgroup/$h$cg" || fail "delete of a stopped container left /sys/fs/cgroup/$h$cg"
 done
 
+# Kubernetes' form: a nested slice systemd makes, and the scope in it; ps
+# and events read the stored paths.
+write_config "$tmp/k8s.json" "kubepods-burstable-pod1234.slice:cri-containerd:c3"
+machine install "$id" "$tmp/k8s.json" /srv/k8s/config.json
+machine install "$id" "$busybox" /srv/k8s/rootfs/bin/busybox
+out=$(orun_in run -d --bundle /srv/k8s c3) || fail "run c3: $out"
+k8s_unit=cri-containerd-c3.scope
+k8s_cg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234.slice/$k8s_unit
+expect "nested ControlGroup" "$(inside systemctl show $k8s_unit -p ControlGroup --value)" "$k8s_cg"
+expect "nested slice" "$(inside systemctl show $k8s_unit -p Slice --value)" kubepods-burstable-pod1234.slice
+expect "nested memory.limit_in_bytes" "$(inside cat /sys/fs/cgroup/memory$k8s_cg/memory.limit_in_bytes)" 52428800
+# (json: the machine has no ps(1) for the table)
+pid3=$(inside sh -c 'orun state c3 | sed -n "s/.*\"pid\": *\([0-9]*\).*/\1/p"')
+expect "ps --format json c3" "$(orun_in ps --format json c3)" "[$pid3]"
+[[ $(orun_in events --stats c3) == *'"limit":52428800'* ]] || fail "events --stats c3: $(orun_in events --stats c3)"
+out=$(orun_in delete -f c3) || fail "delete -f c3: $out"
+expect "LoadState of c3 after delete" "$(inside systemctl show $k8s_unit -p LoadState --value)" not-found
+inside test ! -e "/sys/fs/cgroup/memory$k8s_cg" || fail "delete left /sys/fs/cgroup/memory$k8s_cg"
+
+# An empty cgroupsPath is system.slice:runc:ID, as runc.
+write_config "$tmp/empty.json" ""
+machine install "$id" "$tmp/empty.json" /srv/empty/config.json
+machine install "$id" "$busybox" /srv/empty/rootfs/bin/busybox
+out=$(orun_in run -d --bundle /srv/empty c4) || fail "run c4: $out"
+expect "default unit's ControlGroup" "$(inside systemctl show runc-c4.scope -p ControlGroup --value)" \
+  /system.slice/runc-c4.scope
+out=$(orun_in delete -f c4) || fail "delete -f c4: $out"
+expect "LoadState of runc-c4.scope after delete" "$(inside systemctl show runc-c4.scope -p LoadState --value)" not-found
+
 machine stop "$id" || { machine leftovers "$id" >&2 || true; fail "stop left something behind"; }
 trap - EXIT
 rm -rf "$tmp"
-echo "ok: scope unit with runc's properties, files, update, exec, pause, delete -f, delete after exit, format error"
+echo "ok: scope unit with runc's properties, files, update, exec, pause, delete -f, delete after exit, nested slice, default path, ps, events, format error"
