@@ -52,7 +52,7 @@ tmp=$(mktemp -d /tmp/orun-driver-test.XXXXXX)
 id=driver-test-$$
 cleanup() {
   # The containers first: their pid-1 sleep ignores the SIGTERM of systemd's halt.
-  machine exec "$id" sh -c 'for c in c1 c3 c4; do orun --root /run/orun-test delete -f $c; done' >/dev/null 2>&1 ||
+  machine exec "$id" sh -c 'for c in c1 c3 c4 c5; do orun --root /run/orun-test delete -f $c; done' >/dev/null 2>&1 ||
     true
   machine stop "$id" >/dev/null 2>&1 || true
   rm -rf "$tmp"
@@ -190,7 +190,21 @@ expect "default unit's ControlGroup" "$(inside systemctl show runc-c4.scope -p C
 out=$(orun_in delete -f c4) || fail "delete -f c4: $out"
 expect "LoadState of runc-c4.scope after delete" "$(inside systemctl show runc-c4.scope -p LoadState --value)" not-found
 
+# A limit the kernel refuses after the unit exists (cpus the host does not
+# have): run fails, and the unit, its cgroups and the state go.
+write_config "$tmp/cpus.json" "system.slice:orun-test:c5"
+sed -i 's/"shares": 512,/"shares": 512, "cpus": "0-1023",/' "$tmp/cpus.json"
+machine install "$id" "$tmp/cpus.json" /srv/cpus/config.json
+machine install "$id" "$busybox" /srv/cpus/rootfs/bin/busybox
+out=$(orun_in run -d --bundle /srv/cpus c5) && fail "run with cpus 0-1023 succeeded"
+expect "LoadState after a failed run" "$(inside systemctl show orun-test-c5.scope -p LoadState --value)" not-found
+for h in memory pids cpuset freezer systemd unified; do
+  inside test ! -e "/sys/fs/cgroup/$h/system.slice/orun-test-c5.scope" ||
+    fail "failed run left /sys/fs/cgroup/$h/system.slice/orun-test-c5.scope ($out)"
+done
+inside test ! -e /run/orun-test/c5 || fail "failed run left /run/orun-test/c5"
+
 machine stop "$id" || { machine leftovers "$id" >&2 || true; fail "stop left something behind"; }
 trap - EXIT
 rm -rf "$tmp"
-echo "ok: scope unit with runc's properties, files, update, exec, pause, delete -f, delete after exit, nested slice, default path, ps, events, format error"
+echo "ok: scope unit with runc's properties, files, update, exec, pause, delete -f, delete after exit, nested slice, default path, ps, events, format error, failed run cleaned up"
