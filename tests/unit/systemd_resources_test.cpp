@@ -145,3 +145,64 @@ TEST(SystemdDeviceProperties, AsRuncsSystemdProperties) {
   EXPECT_EQ(*find(odd->properties, "DeviceAllow"), allow_list({{"/dev/block/8:0", "rw"}}));
   EXPECT_EQ(odd->warnings.size(), 1u);
 }
+
+TEST(SystemdV2Properties, AsRuncsGenV2ResourcesProperties) {
+  struct Row {
+    const char* what;
+    Resources r;
+    std::vector<std::pair<std::string, uint64_t>> want;  // after the device properties
+  };
+  auto with = [](auto f) {
+    Resources r;
+    f(r);
+    return r;
+  };
+  std::vector<Row> rows = {
+      {"memory max", with([](Resources& r) { r.memory.limit = 52428800; }), {{"MemoryMax", 52428800}}},
+      {"memory -1 is infinity, and so is its swap",
+       with([](Resources& r) { r.memory.limit = -1; }),
+       {{"MemoryMax", UINT64_MAX}, {"MemorySwapMax", UINT64_MAX}}},
+      {"reservation is MemoryLow", with([](Resources& r) { r.memory.reservation = 1 << 20; }), {{"MemoryLow", 1 << 20}}},
+      {"swap is memory+swap on v1: the difference",
+       with([](Resources& r) {
+         r.memory.limit = 100 << 20;
+         r.memory.swap = 300 << 20;
+       }),
+       {{"MemoryMax", 100 << 20}, {"MemorySwapMax", 200 << 20}}},
+      {"shares 1024 is weight 100", with([](Resources& r) { r.cpu.shares = 1024; }), {{"CPUWeight", 100}}},
+      {"idle 1 is weight 0 and wins over shares",
+       with([](Resources& r) {
+         r.cpu.idle = 1;
+         r.cpu.shares = 1024;
+       }),
+       {{"CPUWeight", 0}}},
+      {"quota over a period",
+       with([](Resources& r) {
+         r.cpu.quota = 20000;
+         r.cpu.period = 100000;
+       }),
+       {{"CPUQuotaPeriodUSec", 100000}, {"CPUQuotaPerSecUSec", 200000}}},
+      {"pids 0 is 1", with([](Resources& r) { r.pids.limit = 0; }), {{"TasksMax", 1}}},
+      {"blkio weight: no IO property on v2", with([](Resources& r) { r.block_io.weight = 500; }), {}},
+  };
+  for (auto& row : rows) {
+    auto p = sd::v2_resource_properties(row.r, kAllowAll, 252);
+    ASSERT_TRUE(p) << row.what;
+    ASSERT_EQ(p->properties.size(), 2 + row.want.size()) << row.what;
+    for (size_t i = 0; i < row.want.size(); ++i) {
+      EXPECT_EQ(p->properties[2 + i].first, row.want[i].first) << row.what;
+      EXPECT_EQ(p->properties[2 + i].second, sd::Value::u64(row.want[i].second)) << row.what;
+    }
+  }
+  Resources both;
+  both.cpu.idle = 1;
+  both.cpu.shares = 1024;
+  EXPECT_EQ(sd::v2_resource_properties(both, kAllowAll, 252)->warnings,
+            std::vector<std::string>{"unable to apply both CPUWeight and CpuIdle to systemd, ignoring CPUWeight"});
+  // Before systemd 252 idle is not a property; the shares' weight is.
+  EXPECT_EQ(sd::v2_resource_properties(both, kAllowAll, 251)->properties[2].second, sd::Value::u64(100));
+  Resources no_memory;
+  no_memory.memory.swap = 1 << 20;
+  EXPECT_EQ(sd::v2_resource_properties(no_memory, kAllowAll, 252).error().msg,
+            "unable to set swap limit without memory limit");
+}

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "cgroups/convert.hpp"
 #include "cgroups/systemd/properties.hpp"
 
 namespace orun::cgroups::systemd {
@@ -71,9 +72,9 @@ Result<DeviceProperties> device_properties(const DeviceState& state, int systemd
   return out;
 }
 
-Result<V1Properties> v1_resource_properties(const spec::Resources& r, const std::vector<spec::DeviceRule>& rules,
+Result<ResourceProperties> v1_resource_properties(const spec::Resources& r, const std::vector<spec::DeviceRule>& rules,
                                             int systemd_version) {
-  V1Properties out;
+  ResourceProperties out;
   auto state = emulate(rules);
   if (!state) return fail("unable to apply rule for systemd: " + state.error().msg, state.error().err);
   auto dev = ORUN_TRY(device_properties(*state, systemd_version));
@@ -89,6 +90,42 @@ Result<V1Properties> v1_resource_properties(const spec::Resources& r, const std:
   out.cpu_quota = quota.quota;
   if (uint16_t w = r.block_io.weight.value_or(0); w != 0)
     out.properties.push_back({"BlockIOWeight", Value::u64(w)});
+  if (r.pids.limit) {
+    int64_t limit = *r.pids.limit;
+    uint64_t tasks = limit < 0 ? UINT64_MAX : limit == 0 ? 1 : static_cast<uint64_t>(limit);
+    out.properties.push_back({"TasksMax", Value::u64(tasks)});
+  }
+  auto cpuset = ORUN_TRY(cpuset_properties(r.cpu.cpus, r.cpu.mems, systemd_version));
+  for (auto& p : cpuset) out.properties.push_back(std::move(p));
+  return out;
+}
+
+Result<ResourceProperties> v2_resource_properties(const spec::Resources& r, const std::vector<spec::DeviceRule>& rules,
+                                            int systemd_version) {
+  if (r.unified && !r.unified->empty())
+    return fail("the systemd cgroup driver does not convert linux.resources.unified yet");
+  ResourceProperties out;
+  auto state = emulate(rules);
+  if (!state) return fail("unable to apply rule for systemd: " + state.error().msg, state.error().err);
+  auto dev = ORUN_TRY(device_properties(*state, systemd_version));
+  out.properties = std::move(dev.properties);
+  out.warnings = std::move(dev.warnings);
+
+  int64_t mem = r.memory.limit.value_or(0);
+  if (mem != 0) out.properties.push_back({"MemoryMax", Value::u64(static_cast<uint64_t>(mem))});
+  if (int64_t low = r.memory.reservation.value_or(0); low != 0)
+    out.properties.push_back({"MemoryLow", Value::u64(static_cast<uint64_t>(low))});
+  int64_t swap = ORUN_TRY(memory_swap_to_v2(r.memory.swap.value_or(0), mem));
+  if (swap != 0) out.properties.push_back({"MemorySwapMax", Value::u64(static_cast<uint64_t>(swap))});
+  bool idle = r.cpu.idle.value_or(0) == 1 && systemd_version >= 252;
+  if (idle) out.properties.push_back({"CPUWeight", Value::u64(0)});
+  if (uint64_t weight = cpu_shares_to_weight(r.cpu.shares.value_or(0)); weight != 0) {
+    if (idle) out.warnings.push_back("unable to apply both CPUWeight and CpuIdle to systemd, ignoring CPUWeight");
+    else out.properties.push_back({"CPUWeight", Value::u64(weight)});
+  }
+  auto quota = cpu_quota_properties(r.cpu.quota.value_or(0), r.cpu.period.value_or(0), systemd_version);
+  for (auto& p : quota.properties) out.properties.push_back(std::move(p));
+  out.cpu_quota = quota.quota;
   if (r.pids.limit) {
     int64_t limit = *r.pids.limit;
     uint64_t tasks = limit < 0 ? UINT64_MAX : limit == 0 ? 1 : static_cast<uint64_t>(limit);

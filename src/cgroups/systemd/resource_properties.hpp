@@ -24,7 +24,7 @@ struct DeviceProperties {
 };
 Result<DeviceProperties> device_properties(const DeviceState& state, int systemd_version);
 
-struct V1Properties {
+struct ResourceProperties {
   std::vector<Property> properties;
   int64_t cpu_quota = 0;  // the quota the files get (rounded up as CPUQuotaPerSecUSec)
   std::vector<std::string> warnings;
@@ -32,7 +32,16 @@ struct V1Properties {
 // Device properties first, then MemoryLimit, CPUShares, the CPU quota pair,
 // BlockIOWeight, TasksMax (-1 -> infinity, 0 -> 1), AllowedCPUs/
 // AllowedMemoryNodes; zero or absent values send nothing.
-Result<V1Properties> v1_resource_properties(const spec::Resources& r, const std::vector<spec::DeviceRule>& rules,
+Result<ResourceProperties> v1_resource_properties(const spec::Resources& r, const std::vector<spec::DeviceRule>& rules,
+                                            int systemd_version);
+
+// cgroup v2 (runc's genV2ResourcesProperties; not wired yet: the driver
+// refuses v2 hosts): devices, MemoryMax, MemoryLow, MemorySwapMax (v1's
+// memory+swap converted), CPUWeight (0 for cpu.idle 1 on systemd >= 252,
+// else from the shares), the CPU quota pair, TasksMax, AllowedCPUs/
+// AllowedMemoryNodes. `unified` keys are not converted yet (an error when
+// given). No IO properties: runc sends none on v2 either.
+Result<ResourceProperties> v2_resource_properties(const spec::Resources& r, const std::vector<spec::DeviceRule>& rules,
                                             int systemd_version);
 
 }  // namespace orun::cgroups::systemd
