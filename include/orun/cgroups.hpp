@@ -25,6 +25,7 @@
 
 namespace orun::spec {
 struct Linux;
+struct Resources;
 }
 
 namespace orun::cgroups {
@@ -46,8 +47,29 @@ class Manager {
   // root; relative (or empty: the id) under orun's own cgroup (v1) or its
   // parent (v2).
   static Result<Manager> for_container(const std::string& cgroups_path, const std::string& id);
-  // Rebuilds a manager from the paths saved in state.json.
-  static Manager from_paths(std::map<std::string, std::string> paths);
+  // Rebuilds a manager from the paths saved in state.json (and the systemd
+  // unit, for the systemd driver).
+  static Manager from_paths(std::map<std::string, std::string> paths, std::string unit = "");
+
+  // The systemd driver (`--systemd-cgroup`, src/cgroups/systemd_manager.cpp,
+  // runc's LegacyManager on v1 and hybrid): cgroupsPath is
+  // `slice:prefix:name` and systemd must be running (runc's errors); the
+  // paths are ExpandSlice(slice)/unit under each hierarchy's mount. Nothing
+  // is made yet.
+  static Result<Manager> for_systemd(const std::string& cgroups_path, const std::string& id);
+  // runc's Apply: StartTransientUnit of the scope (Slice, Delegate,
+  // DefaultDependencies=no, accounting) holding a placeholder process of
+  // orun's until the init has joined, then the hierarchies systemd does not
+  // manage are made (create()).
+  Result<void> start_unit();
+  // The placeholder goes once the init is in the cgroup (and on destroy).
+  void release_placeholder();
+  // runc's Set: SetUnitProperties of the converted resources (frozen around
+  // it), then the files as the cgroupfs driver writes them.
+  Result<void> set_systemd(const spec::Resources& r, const std::vector<std::string>& config_device_paths,
+                           bool skip_devices = false) const;
+  // The systemd unit ("" for the cgroupfs driver).
+  const std::string& unit() const { return unit_; }
 
   // Makes the directories (remembering which were new) and checks the
   // cgroup is empty and not frozen.
@@ -57,7 +79,8 @@ class Manager {
   Result<void> add_pid(pid_t pid, bool skip_v2) const;
   // Removes the container's cgroup dirs (even pre-existing ones, as runc)
   // and the parents create() made, retrying while the kernel still reaps
-  // their tasks.
+  // their tasks. With a systemd unit, stops it first (StopUnit, waiting 30 s,
+  // ResetFailedUnit), as runc.
   Result<void> destroy();
 
   bool frozen() const;
@@ -73,7 +96,10 @@ class Manager {
   void set_created_dirs(std::vector<std::string> d) { created_ = std::move(d); }
 
  private:
+  Result<void> stop_unit() const;
   std::map<std::string, std::string> paths_;
+  std::string unit_, slice_, name_;  // systemd driver (name_: the path's name part)
+  pid_t placeholder_ = 0;     // systemd driver: the scope's first process
   std::vector<std::string> created_;  // dirs made by create(), deepest last
   // False when create() found the cgroup in use (processes, frozen): then it
   // is someone else's and destroy() leaves the pre-existing dirs alone.

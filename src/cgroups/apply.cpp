@@ -250,6 +250,7 @@ Result<void> apply_resources(const Manager& m, const spec::Linux& cfg) {
   if (spec::has_kernel_memory(cfg.resources)) log::warn("Kernel memory settings are ignored and will be removed");
   std::vector<std::string> device_paths;
   for (auto& d : cfg.devices) device_paths.push_back(d.path);
+  if (!m.unit().empty()) return m.set_systemd(spec::configured_resources(cfg.resources), device_paths);
   return set_resources(layout_of(m.paths()), m.paths(), spec::configured_resources(cfg.resources), device_paths);
 }
 

@@ -231,9 +231,10 @@ Result<Manager> Manager::for_container(const std::string& cgroups_path, const st
   return m;
 }
 
-Manager Manager::from_paths(std::map<std::string, std::string> paths) {
+Manager Manager::from_paths(std::map<std::string, std::string> paths, std::string unit) {
   Manager m;
   m.paths_ = std::move(paths);
+  m.unit_ = std::move(unit);
   return m;
 }
 
@@ -255,9 +256,12 @@ Result<void> Manager::create() {
     bool is_cpuset = paths_.count("cpuset") && paths_.at("cpuset") == dir;
     for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
       if (mkdir(it->c_str(), 0755) < 0 && errno != EEXIST) return fail_errno("create cgroup " + *it);
-      created_.push_back(*it);
+      // The systemd driver's slices are systemd's: only the leaf is ours.
+      if (unit_.empty() || *it == dir) created_.push_back(*it);
     }
     if (is_cpuset) ORUN_TRY_VOID(ensure_cpuset(dir));
+    // The systemd unit holds its placeholder process already.
+    if (!unit_.empty()) continue;
     // runc's create-time checks: the cgroup must be empty and not frozen.
     auto procs = read_file(dir + "/cgroup.procs");
     if (procs) {
@@ -271,7 +275,7 @@ Result<void> Manager::create() {
       }
     }
   }
-  if (frozen()) {
+  if (unit_.empty() && frozen()) {
     owns_leaves_ = false;
     return fail("container's cgroup unexpectedly frozen");
   }
@@ -315,6 +319,11 @@ Result<void> Manager::add_pid(pid_t pid, bool skip_v2) const {
 }
 
 Result<void> Manager::destroy() {
+  Result<void> stopped;
+  if (!unit_.empty()) {
+    release_placeholder();
+    stopped = stop_unit();
+  }
   // The container's own cgroups go even when they existed before create
   // (as runc's RemovePaths); the parents orun made on the way too, if empty.
   std::vector<std::string> dirs = created_;
@@ -351,6 +360,7 @@ Result<void> Manager::destroy() {
     }
     if (!removed && leaf && result) result = fail_errno("unable to remove container's cgroup " + *it);
   }
+  if (!stopped) return stopped;
   return result;
 }
 

@@ -135,8 +135,9 @@ Json cli::features_document() {
   Json linux_section = {
       {"namespaces", namespaces()},
       {"capabilities", capabilities()},
-      // cgroupfs on v1, v2 and hybrid hosts; no systemd driver and no rdma yet.
-      {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", false}, {"systemdUser", false}, {"rdma", false}}},
+      // cgroupfs on v1, v2 and hybrid hosts; the systemd driver on v1 and
+      // hybrid hosts; no rootless systemd and no rdma yet.
+      {"cgroup", {{"v1", true}, {"v2", true}, {"systemd", true}, {"systemdUser", false}, {"rdma", false}}},
       {"seccomp", seccomp},
       {"apparmor", {{"enabled", false}}},
       {"selinux", {{"enabled", false}}},

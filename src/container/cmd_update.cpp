@@ -5,6 +5,7 @@
 #include "container/lifecycle.hpp"
 #include "container/update_request.hpp"
 #include "orun/commands.hpp"
+#include "orun/cgroups.hpp"
 #include "orun/log.hpp"
 #include "orun/spec.hpp"
 
@@ -35,8 +36,14 @@ Result<int> update(const GlobalOptions& g, const UpdateOptions& o) {
   auto layout = cgroups::layout_of(s.cgroup_paths);
   std::vector<std::string> devices;
   for (auto& d : cfg.linux.devices) devices.push_back(d.path);
-  if (auto r = cgroups::set_resources(layout, s.cgroup_paths, next, devices, /*skip_devices=*/true); !r) {
-    if (auto back = cgroups::set_resources(layout, s.cgroup_paths, cur, devices, /*skip_devices=*/true); !back)
+  // The systemd driver: SetUnitProperties, then the same files.
+  auto cg = cgroups::Manager::from_paths(s.cgroup_paths, s.cgroup_unit);
+  auto apply = [&](const spec::Resources& r) -> Result<void> {
+    if (!cg.unit().empty()) return cg.set_systemd(r, devices, /*skip_devices=*/true);
+    return cgroups::set_resources(layout, s.cgroup_paths, r, devices, /*skip_devices=*/true);
+  };
+  if (auto r = apply(next); !r) {
+    if (auto back = apply(cur); !back)
       log::warn("Setting back cgroup configs failed due to error: " + back.error().msg +
                 ", your state.json and actual configs might be inconsistent.");
     return std::unexpected(r.error());

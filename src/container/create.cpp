@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "cgroups/systemd/unit_name.hpp"
 #include "container/lifecycle.hpp"
 #include "container/spawn_handles.hpp"
 #include "init/init.hpp"
@@ -97,6 +98,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
 
   spec::Spec s = ORUN_TRY(spec::load(bundle));
   if (!s.process) return fail("process property must not be empty");
+  // runc's specconv reads a systemd cgroupsPath before the config is validated.
+  if (g.systemd_cgroup) ORUN_TRY_VOID(cgroups::systemd::parse_unit_path(s.linux.cgroups_path, o.id));
   ORUN_TRY_VOID(spec::validate(s, bundle));
   unsigned nlisten = listen_fds();
   if (nlisten > 0) {
@@ -108,6 +111,11 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   const spec::Process& proc = *s.process;
   ORUN_TRY_VOID(check_terminal(proc, o, mode));
   std::string rootfs = abs_clean(bundle, s.root->path);
+
+  // --systemd-cgroup: the path's form and a running systemd are checked
+  // before anything is made (runc's specconv and manager.New errors).
+  std::optional<cgroups::Manager> systemd_cg;
+  if (g.systemd_cgroup) systemd_cg = ORUN_TRY(cgroups::Manager::for_systemd(s.linux.cgroups_path, o.id));
 
   ORUN_TRY_VOID(mkdir_all(g.root, 0700));
   // Compiled (or found in the cache) before anything is made, so a bad
@@ -141,10 +149,17 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   auto lock = ORUN_TRY(Lock::acquire(dir));
   if (!process::host_notify_socket().empty()) ORUN_TRY_VOID(process::prepare_notify(s, dir));
 
-  cg = ORUN_TRY(cgroups::Manager::for_container(s.linux.cgroups_path, o.id));
-  cgroup_made = true;
-  ORUN_TRY_VOID(cg.create());
-  ORUN_TRY_VOID(cgroups::apply_resources(cg, s.linux));
+  if (systemd_cg) {
+    cg = std::move(*systemd_cg);
+    cgroup_made = true;
+    ORUN_TRY_VOID(cg.start_unit());
+    ORUN_TRY_VOID(cgroups::apply_resources(cg, s.linux));
+  } else {
+    cg = ORUN_TRY(cgroups::Manager::for_container(s.linux.cgroups_path, o.id));
+    cgroup_made = true;
+    ORUN_TRY_VOID(cg.create());
+    ORUN_TRY_VOID(cgroups::apply_resources(cg, s.linux));
+  }
 
   std::string fifo = dir + "/exec.fifo";
   if (mkfifo(fifo.c_str(), 0622) < 0) return fail_errno("mkfifo " + fifo);
@@ -239,6 +254,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     st.rootfs = rootfs;
     st.annotations = s.annotations;
     st.cgroup_paths = cg.paths();
+    st.cgroup_unit = cg.unit();
     // delete removes the container's own cgroups, not parents made on the
     // way (runc leaves those; callers that made them remove them).
     for (auto& d : cg.created_dirs())
@@ -262,6 +278,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   log::debug("nsexec container setup: spawning init for " + o.id + " (rootfs " + rootfs + ")");
   init_pid = ORUN_TRY(with_context(process::spawn(req), "unable to start container process: error during container init"));
   log::debug("container init " + std::to_string(init_pid) + " is waiting on exec.fifo");
+  cg.release_placeholder();  // the init holds the systemd scope now
   handles.console_child.reset();
 
   Created out;

@@ -12,7 +12,7 @@
 namespace orun::container {
 
 Result<void> destroy_container(const std::string& root, const State& s) {
-  auto cg = cgroups::Manager::from_paths(s.cgroup_paths);
+  auto cg = cgroups::Manager::from_paths(s.cgroup_paths, s.cgroup_unit);
   cg.set_created_dirs(s.cgroup_created);
   // Without a private pid namespace, init's death doesn't take the other
   // processes with it: kill everything left in the cgroup.

@@ -44,6 +44,7 @@ nlohmann::json State::to_json() const {
   j["annotations"] = annotations;
   j["cgroup_paths"] = cgroup_paths;
   j["cgroup_created"] = cgroup_created;
+  if (!cgroup_unit.empty()) j["cgroup_unit"] = cgroup_unit;
   j["namespace_paths"] = namespace_paths;
   j["private_pid_ns"] = private_pid_ns;
   j["oom_kills_seen"] = oom_kills_seen;
@@ -65,6 +66,7 @@ Result<State> State::from_json(const nlohmann::json& j) {
     s.annotations = j.value("annotations", std::map<std::string, std::string>{});
     s.cgroup_paths = j.value("cgroup_paths", std::map<std::string, std::string>{});
     s.cgroup_created = j.value("cgroup_created", std::vector<std::string>{});
+    s.cgroup_unit = j.value("cgroup_unit", "");
     s.namespace_paths = j.value("namespace_paths", std::map<std::string, std::string>{});
     s.private_pid_ns = j.value("private_pid_ns", true);
     s.oom_kills_seen = j.value("oom_kills_seen", uint64_t{0});

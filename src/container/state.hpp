@@ -33,6 +33,7 @@ struct State {
   std::map<std::string, std::string> annotations;
   std::map<std::string, std::string> cgroup_paths;
   std::vector<std::string> cgroup_created;      // dirs orun made (removed on delete)
+  std::string cgroup_unit;                      // --systemd-cgroup: the scope (or slice) unit
   std::map<std::string, std::string> namespace_paths;
   bool private_pid_ns = true;
   // OOM kills in the cgroup that were not of this init: the count when it

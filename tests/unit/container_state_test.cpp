@@ -61,6 +61,7 @@ TEST(StateStore, SaveAndLoadRoundTrip) {
   s.rootfs = "/b/rootfs";
   s.annotations = {{"k", "v"}};
   s.cgroup_paths = {{"memory", "/sys/fs/cgroup/memory/x"}};
+  s.cgroup_unit = "orun-test-c1.scope";
   ASSERT_TRUE(save(root, s));
   auto l = load(root, "c1");
   ASSERT_TRUE(l) << l.error().msg;
@@ -68,6 +69,7 @@ TEST(StateStore, SaveAndLoadRoundTrip) {
   EXPECT_EQ(l->init_start, 12345u);
   EXPECT_EQ(l->annotations.at("k"), "v");
   EXPECT_EQ(l->cgroup_paths.at("memory"), "/sys/fs/cgroup/memory/x");
+  EXPECT_EQ(l->cgroup_unit, "orun-test-c1.scope");  // delete and update need the systemd unit
   // No temp files left beside state.json.
   int files = 0;
   for (auto& e : std::filesystem::directory_iterator(root + "/c1")) files += e.is_regular_file();

@@ -92,9 +92,18 @@ DbusResult<void> Systemd1::set_unit_properties(const std::string& name, bool run
   return {};
 }
 
+DbusResult<Value> Systemd1::get_manager_property(const std::string& property) {
+  return get_property(kManagerPath, kManager, property);
+}
+
 DbusResult<Value> Systemd1::get_unit_property(const std::string& unit, const std::string& interface,
                                               const std::string& property) {
-  auto m = Message::method_call(kService, unit_object_path(unit), DBUS_INTERFACE_PROPERTIES, "Get");
+  return get_property(unit_object_path(unit), interface, property);
+}
+
+DbusResult<Value> Systemd1::get_property(const std::string& object, const std::string& interface,
+                                         const std::string& property) {
+  auto m = Message::method_call(kService, object, DBUS_INTERFACE_PROPERTIES, "Get");
   if (!m) return std::unexpected(from_error(m.error()));
   if (auto r = m->append({Value::string(interface), Value::string(property)}); !r)
     return std::unexpected(from_error(r.error()));

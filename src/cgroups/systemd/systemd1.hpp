@@ -39,6 +39,8 @@ class Systemd1 {
   // from its variant (interface e.g. "org.freedesktop.systemd1.Scope").
   DbusResult<Value> get_unit_property(const std::string& unit, const std::string& interface,
                                       const std::string& property);
+  // Properties.Get on the manager object ("Version").
+  DbusResult<Value> get_manager_property(const std::string& property);
   // Waits for JobRemoved of job; its result ("done", "canceled", "timeout",
   // "failed", "dependency", "skipped"). One job at a time: signals of other
   // jobs that arrive meanwhile are dropped.
@@ -47,6 +49,8 @@ class Systemd1 {
   Connection& connection() { return conn_; }
 
  private:
+  DbusResult<Value> get_property(const std::string& object, const std::string& interface,
+                                 const std::string& property);
   DbusResult<Message> manager_call(const char* member, const std::vector<Value>& args);
   Connection conn_;
   Millis timeout_;
