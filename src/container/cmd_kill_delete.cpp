@@ -3,10 +3,12 @@
 
 #include <filesystem>
 
+#include "container/create_record.hpp"
 #include "container/lifecycle.hpp"
 #include "container/oom_report.hpp"
 #include "container/signal_names.hpp"
 #include "orun/commands.hpp"
+#include "orun/log.hpp"
 
 namespace orun::commands {
 
@@ -42,17 +44,46 @@ Result<int> kill(const GlobalOptions& g, const KillOptions& o) {
   return 0;
 }
 
+namespace {
+
+// A container without a readable state.json: a create killed before writing
+// it (its create record names what it made), or a corrupt file.
+Result<int> delete_without_state(const GlobalOptions& g, const DeleteOptions& o, const Error& load_error) {
+  auto dir = container::state_dir(g.root, o.id);
+  bool missing = load_error.err == ENOENT;
+  auto lock = container::Lock::acquire(dir);
+  if (!lock) {
+    if (lock.error().err == ENOENT && o.force) return 0;
+    if (lock.error().err == ENOENT) return fail("container does not exist");
+    return std::unexpected(lock.error());
+  }
+  // Under the lock a create still running has finished: look again.
+  if (auto s = container::load(g.root, o.id); s || s.error().err != load_error.err) return -1;
+  if (!missing && !o.force) return std::unexpected(load_error);
+  if (auto rec = container::load_record(dir)) {
+    ORUN_TRY_VOID(container::undo_record(*rec));
+  } else if (!missing || rec.error().err != ENOENT) {
+    // Nothing names the container's cgroups: only its dir can go.
+    log::warn("removing " + dir + " without knowing its cgroups or processes: " +
+              (missing ? rec.error().msg : load_error.msg));
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  if (ec) return fail("remove state dir: " + ec.message());
+  if (o.force) return 0;
+  return fail("container does not exist");
+}
+
+}  // namespace
+
 Result<int> del(const GlobalOptions& g, const DeleteOptions& o) {
   ORUN_TRY_VOID(container::check_id(o.id));
   auto dir = container::state_dir(g.root, o.id);
   auto s = container::load(g.root, o.id);
   if (!s) {
-    if (s.error().err != ENOENT) return std::unexpected(s.error());
-    // A create that died before state.json leaves a bare directory.
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-    if (o.force) return 0;
-    return fail("container does not exist");
+    if (s.error().err != ENOENT && !o.force) return std::unexpected(s.error());
+    if (int r = ORUN_TRY(delete_without_state(g, o, s.error())); r >= 0) return r;
+    s = ORUN_TRY(container::load(g.root, o.id));
   }
   auto lock = ORUN_TRY(container::Lock::acquire(dir));
   auto st = container::status_of(g.root, *s);

@@ -14,6 +14,7 @@
 #include <filesystem>
 
 #include "cgroups/systemd/unit_name.hpp"
+#include "container/create_record.hpp"
 #include "container/lifecycle.hpp"
 #include "container/spawn_handles.hpp"
 #include "init/init.hpp"
@@ -83,6 +84,16 @@ Result<void> check_preserved_fds(unsigned total) {
   return {};
 }
 
+// The container's own cgroup dirs create made: not the parents made on the
+// way (runc leaves those; callers that made them remove them).
+std::vector<std::string> own_cgroup_dirs(const cgroups::Manager& cg) {
+  std::vector<std::string> out;
+  for (auto& d : cg.created_dirs())
+    for (auto& [ctrl, leaf] : cg.paths())
+      if (d == leaf && std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
+  return out;
+}
+
 }  // namespace
 
 Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o, CreateMode mode) {
@@ -149,17 +160,28 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   auto lock = ORUN_TRY(Lock::acquire(dir));
   if (!process::host_notify_socket().empty()) ORUN_TRY_VOID(process::prepare_notify(s, dir));
 
+  // Each host-side resource is named in the create record before it exists,
+  // so `delete --force` can undo a create killed at any point.
+  CreateRecord record;
+  record.id = o.id;
   if (systemd_cg) {
     cg = std::move(*systemd_cg);
-    cgroup_made = true;
-    ORUN_TRY_VOID(cg.start_unit());
-    ORUN_TRY_VOID(cgroups::apply_resources(cg, s.linux));
   } else {
     cg = ORUN_TRY(cgroups::Manager::for_container(s.linux.cgroups_path, o.id));
-    cgroup_made = true;
-    ORUN_TRY_VOID(cg.create());
-    ORUN_TRY_VOID(cgroups::apply_resources(cg, s.linux));
   }
+  record.cgroup_paths = cg.paths();
+  record.cgroup_unit = cg.unit();
+  ORUN_TRY_VOID(save_record(dir, record));
+  cgroup_made = true;
+  if (systemd_cg) {
+    ORUN_TRY_VOID(cg.start_unit());
+  } else {
+    ORUN_TRY_VOID(cg.create());
+  }
+  record.cgroup_made = own_cgroup_dirs(cg);
+  record.cgroup_owned = true;
+  ORUN_TRY_VOID(save_record(dir, record));
+  ORUN_TRY_VOID(cgroups::apply_resources(cg, s.linux));
 
   std::string fifo = dir + "/exec.fifo";
   if (mkfifo(fifo.c_str(), 0622) < 0) return fail_errno("mkfifo " + fifo);
@@ -255,12 +277,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     st.annotations = s.annotations;
     st.cgroup_paths = cg.paths();
     st.cgroup_unit = cg.unit();
-    // delete removes the container's own cgroups, not parents made on the
-    // way (runc leaves those; callers that made them remove them).
-    for (auto& d : cg.created_dirs())
-      for (auto& [ctrl, leaf] : cg.paths())
-        if (d == leaf && std::find(st.cgroup_created.begin(), st.cgroup_created.end(), d) == st.cgroup_created.end())
-          st.cgroup_created.push_back(d);
+    st.cgroup_created = own_cgroup_dirs(cg);
     st.private_pid_ns = private_pid;
     // Kills before this init's (a reused cgroup's) are not its own.
     st.oom_kills_seen = cgroups::oom_kill_count(cg);

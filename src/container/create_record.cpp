@@ -1,0 +1,168 @@
+#include "container/create_record.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "container/state.hpp"
+#include "orun/cgroups.hpp"
+#include "orun/fd.hpp"
+
+namespace orun::container {
+
+namespace {
+
+constexpr const char* kFile = "/create.json";
+constexpr int kVersion = 1;
+
+bool under_cgroup_fs(const std::string& p) {
+  return p.rfind("/sys/fs/cgroup/", 0) == 0 && p.find("/../") == std::string::npos &&
+         (p.size() < 3 || p.compare(p.size() - 3, 3, "/..") != 0);
+}
+
+bool unit_name_ok(const std::string& u) {
+  auto ends = [&](const char* s) {
+    std::string suf = s;
+    return u.size() > suf.size() && u.compare(u.size() - suf.size(), suf.size(), suf) == 0;
+  };
+  return u.empty() || ((ends(".scope") || ends(".slice")) && u.find('/') == std::string::npos);
+}
+
+Result<std::string> read_all(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return fail_errno("open " + path);
+  std::string data;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail_errno("read " + path);
+    }
+    if (n == 0) return data;
+    data.append(buf, static_cast<size_t>(n));
+  }
+}
+
+// Every process in the distinct dirs of `paths`, frozen first where a freezer
+// is recorded so none forks meanwhile.
+void kill_all(const std::map<std::string, std::string>& paths) {
+  std::vector<std::string> dirs;
+  for (auto& [ctrl, d] : paths)
+    if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
+  auto cg = cgroups::Manager::from_paths(paths);
+  for (int round = 0; round < 50; round++) {
+    bool froze = paths.count("freezer") && cg.set_frozen(true).has_value();
+    size_t seen = 0;
+    for (auto& d : dirs) {
+      auto procs = read_all(d + "/cgroup.procs");
+      if (!procs) continue;
+      size_t pos = 0;
+      while (pos < procs->size()) {
+        size_t end = procs->find('\n', pos);
+        if (end == std::string::npos) end = procs->size();
+        pid_t pid = static_cast<pid_t>(std::strtol(procs->c_str() + pos, nullptr, 10));
+        if (pid > 0) {
+          ::kill(pid, SIGKILL);
+          seen++;
+        }
+        pos = end + 1;
+      }
+    }
+    if (froze) (void)cg.set_frozen(false);
+    if (seen == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(round < 10 ? 2 : 20));
+  }
+}
+
+}  // namespace
+
+std::string CreateRecord::to_json() const {
+  nlohmann::json j;
+  j["version"] = kVersion;
+  j["id"] = id;
+  j["cgroup_paths"] = cgroup_paths;
+  j["cgroup_unit"] = cgroup_unit;
+  j["cgroup_made"] = cgroup_made;
+  j["cgroup_owned"] = cgroup_owned;
+  return j.dump();
+}
+
+Result<CreateRecord> CreateRecord::parse(const std::string& text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return fail("create record: not a JSON object");
+  CreateRecord r;
+  try {
+    if (j.at("version").get<int>() != kVersion) return fail("create record: unknown version");
+    r.id = j.at("id").get<std::string>();
+    r.cgroup_paths = j.at("cgroup_paths").get<std::map<std::string, std::string>>();
+    r.cgroup_unit = j.value("cgroup_unit", "");
+    r.cgroup_made = j.value("cgroup_made", std::vector<std::string>{});
+    r.cgroup_owned = j.value("cgroup_owned", false);
+  } catch (const nlohmann::json::exception& e) {
+    return fail(std::string("create record: ") + e.what());
+  }
+  if (!valid_id(r.id)) return fail("create record: invalid id");
+  for (auto& [ctrl, p] : r.cgroup_paths)
+    if (!under_cgroup_fs(p)) return fail("create record: cgroup path outside /sys/fs/cgroup: " + p);
+  for (auto& p : r.cgroup_made)
+    if (!under_cgroup_fs(p)) return fail("create record: cgroup path outside /sys/fs/cgroup: " + p);
+  if (!unit_name_ok(r.cgroup_unit)) return fail("create record: invalid unit name " + r.cgroup_unit);
+  return r;
+}
+
+Result<void> save_record(const std::string& dir, const CreateRecord& r) {
+  std::string tmp = dir + "/create-XXXXXX";
+  UniqueFd fd(mkostemp(tmp.data(), O_CLOEXEC));
+  if (!fd) return fail_errno("create temporary record in " + dir);
+  std::string data = r.to_json();
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd.get(), p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      unlink(tmp.c_str());
+      return fail_errno("write " + tmp, e);
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  (void)fsync(fd.get());
+  if (rename(tmp.c_str(), (dir + kFile).c_str()) < 0) {
+    int e = errno;
+    unlink(tmp.c_str());
+    return fail_errno("rename create record", e);
+  }
+  return {};
+}
+
+Result<CreateRecord> load_record(const std::string& dir) {
+  auto text = read_all(dir + kFile);
+  if (!text) return std::unexpected(text.error());
+  return CreateRecord::parse(*text);
+}
+
+Result<void> undo_record(const CreateRecord& r) {
+  if (!r.cgroup_owned && r.cgroup_unit.empty()) {
+    // Killed while making them: only empty dirs go (a reused cgroup with
+    // processes of someone else's stays as it was).
+    for (auto& [ctrl, d] : r.cgroup_paths)
+      if (::rmdir(d.c_str()) < 0 && errno != ENOENT && errno != EBUSY)
+        return fail_errno("unable to remove container's cgroup " + d);
+    return {};
+  }
+  if (r.cgroup_owned) kill_all(r.cgroup_paths);
+  auto cg = cgroups::Manager::from_paths(r.cgroup_paths, r.cgroup_unit);
+  cg.set_created_dirs(r.cgroup_made);
+  return cg.destroy();
+}
+
+}  // namespace orun::container

@@ -1,0 +1,78 @@
+// Crash safety: `create` killed by SIGKILL at a random point, then
+// `delete --force`, leaves no process, cgroup dir (any hierarchy), state dir,
+// fifo or mount behind. ORUN_CRASH_ROUNDS sets the number of rounds (CI: 30;
+// the full run: 200 or more), ORUN_CRASH_MAX_MS the largest delay (40 ms).
+#include <signal.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "harness.hpp"
+
+namespace orun::itest {
+namespace {
+
+int env_int(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoi(v) : fallback;
+}
+
+// Mounts whose source or target names the test's temp dir or the id.
+std::vector<std::string> mounts_naming(const std::string& a, const std::string& b) {
+  std::vector<std::string> out;
+  for (auto& line : split_lines(read_file("/proc/self/mountinfo")))
+    if (line.find(a) != std::string::npos || line.find(b) != std::string::npos) out.push_back(line);
+  return out;
+}
+
+class CrashSafetyTest : public ContainerTest {};
+
+TEST_F(CrashSafetyTest, CreateKilledAtRandomPointsThenDeleteForceLeavesNothing) {
+  int rounds = env_int("ORUN_CRASH_ROUNDS", 30);
+  int max_ms = env_int("ORUN_CRASH_MAX_MS", 40);
+  std::mt19937 rng(static_cast<unsigned>(env_int("ORUN_CRASH_SEED", static_cast<int>(std::random_device{}()))));
+  std::uniform_int_distribution<int> delay_us(0, max_ms * 1000);
+  set_args({"sleep", "100"});
+  int leaked = 0;
+  for (int i = 0; i < rounds; i++) {
+    std::string id = new_id("crash");
+    config_["linux"]["cgroupsPath"] = "/orun-test/" + id;
+    save_config();
+    int us = delay_us(rng);
+    {
+      BackgroundCommand create(rt_argv({"create", "--bundle", bundle_, id}));
+      std::this_thread::sleep_for(std::chrono::microseconds(us));
+      create.signal(SIGKILL);
+      create.wait(10s);
+    }
+    auto del = rt({"delete", "--force", id}, {.timeout = 20s});
+    EXPECT_EQ(del.exit_code, 0) << "round " << i << " (killed after " << us << " us): " << del;
+    bool left = path_exists(root_ + "/" + id);
+    for (const auto& m : cgroup_mounts()) left |= path_exists(m + "/orun-test/" + id);
+    left |= !mounts_naming(root_ + "/" + id, id).empty();
+    leaked += left;
+    SCOPED_TRACE("round " + std::to_string(i) + " (killed after " + std::to_string(us) + " us)");
+    expect_nothing_left(id);
+    EXPECT_THAT(mounts_naming(root_ + "/" + id, id), ::testing::IsEmpty());
+  }
+  std::fprintf(stderr, "crash safety: %d of %d rounds leaked\n", leaked, rounds);
+}
+
+// A state.json that is not JSON must not make a container unkillable:
+// `delete --force` still kills its processes and removes its cgroups and dir.
+TEST_F(CrashSafetyTest, DeleteForceRemovesContainerWithCorruptStateJson) {
+  set_args({"sleep", "100"});
+  auto c = create();
+  ASSERT_EQ(c.exit_code, 0) << c;
+  write_file(root_ + "/" + id_ + "/state.json", "{\"id\": garbage");
+  auto plain = rt({"delete", id_});
+  EXPECT_NE(plain.exit_code, 0) << plain;
+  auto del = rt({"delete", "--force", id_}, {.timeout = 20s});
+  EXPECT_EQ(del.exit_code, 0) << del;
+  expect_nothing_left(id_);
+}
+
+}  // namespace
+}  // namespace orun::itest
