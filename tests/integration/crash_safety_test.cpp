@@ -1,7 +1,8 @@
 // Crash safety: `create` killed by SIGKILL at a random point, then
 // `delete --force`, leaves no process, cgroup dir (any hierarchy), state dir,
 // fifo or mount behind. ORUN_CRASH_ROUNDS sets the number of rounds (CI: 30;
-// the full run: 200 or more), ORUN_CRASH_MAX_MS the largest delay (40 ms).
+// the full run: 200 or more), ORUN_CRASH_MAX_MS the largest delay (default:
+// one create's duration, measured first), ORUN_CRASH_SEED the random seed.
 #include <signal.h>
 
 #include <cstdlib>
@@ -31,11 +32,17 @@ class CrashSafetyTest : public ContainerTest {};
 
 TEST_F(CrashSafetyTest, CreateKilledAtRandomPointsThenDeleteForceLeavesNothing) {
   int rounds = env_int("ORUN_CRASH_ROUNDS", 30);
-  int max_ms = env_int("ORUN_CRASH_MAX_MS", 40);
+  set_args({"sleep", "100"});
+  // Kills spread over a whole create: its duration here, measured once.
+  auto t0 = std::chrono::steady_clock::now();
+  auto full = create();
+  ASSERT_EQ(full.exit_code, 0) << full;
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  ASSERT_EQ(rt({"delete", "--force", id_}).exit_code, 0);
+  int max_ms = env_int("ORUN_CRASH_MAX_MS", static_cast<int>(took.count()) + 2);
   std::mt19937 rng(static_cast<unsigned>(env_int("ORUN_CRASH_SEED", static_cast<int>(std::random_device{}()))));
   std::uniform_int_distribution<int> delay_us(0, max_ms * 1000);
-  set_args({"sleep", "100"});
-  int leaked = 0;
+  int leaked = 0, half_created = 0;
   for (int i = 0; i < rounds; i++) {
     std::string id = new_id("crash");
     config_["linux"]["cgroupsPath"] = "/orun-test/" + id;
@@ -47,6 +54,7 @@ TEST_F(CrashSafetyTest, CreateKilledAtRandomPointsThenDeleteForceLeavesNothing) 
       create.signal(SIGKILL);
       create.wait(10s);
     }
+    half_created += path_exists(root_ + "/" + id) && !path_exists(root_ + "/" + id + "/state.json");
     auto del = rt({"delete", "--force", id}, {.timeout = 20s});
     EXPECT_EQ(del.exit_code, 0) << "round " << i << " (killed after " << us << " us): " << del;
     bool left = path_exists(root_ + "/" + id);
@@ -57,7 +65,8 @@ TEST_F(CrashSafetyTest, CreateKilledAtRandomPointsThenDeleteForceLeavesNothing) 
     expect_nothing_left(id);
     EXPECT_THAT(mounts_naming(root_ + "/" + id, id), ::testing::IsEmpty());
   }
-  std::fprintf(stderr, "crash safety: %d of %d rounds leaked\n", leaked, rounds);
+  std::fprintf(stderr, "crash safety: %d of %d rounds leaked (kills within %d ms, %d before state.json)\n", leaked,
+               rounds, max_ms, half_created);
 }
 
 // A state.json that is not JSON must not make a container unkillable:
