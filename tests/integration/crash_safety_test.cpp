@@ -5,6 +5,7 @@
 // one create's duration, measured first), ORUN_CRASH_SEED the random seed.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -67,6 +68,58 @@ TEST_F(CrashSafetyTest, CreateKilledAtRandomPointsThenDeleteForceLeavesNothing) 
   }
   std::fprintf(stderr, "crash safety: %d of %d rounds leaked (kills within %d ms, %d before state.json)\n", leaked,
                rounds, max_ms, half_created);
+}
+
+// `delete --force` killed at a random point, then run again, leaves nothing.
+TEST_F(CrashSafetyTest, DeleteForceKilledAtRandomPointsThenAgainLeavesNothing) {
+  int rounds = std::max(1, env_int("ORUN_CRASH_ROUNDS", 30) / 3);
+  std::mt19937 rng(static_cast<unsigned>(env_int("ORUN_CRASH_SEED", static_cast<int>(std::random_device{}()))));
+  std::uniform_int_distribution<int> delay_us(0, 10000);
+  set_args({"sleep", "100"});
+  for (int i = 0; i < rounds; i++) {
+    std::string id = new_id("crashdel");
+    config_["linux"]["cgroupsPath"] = "/orun-test/" + id;
+    save_config();
+    auto c = rt({"create", "--bundle", bundle_, id});
+    ASSERT_EQ(c.exit_code, 0) << c;
+    int us = delay_us(rng);
+    {
+      BackgroundCommand del(rt_argv({"delete", "--force", id}));
+      std::this_thread::sleep_for(std::chrono::microseconds(us));
+      del.signal(SIGKILL);
+      del.wait(10s);
+    }
+    auto again = rt({"delete", "--force", id}, {.timeout = 20s});
+    SCOPED_TRACE("round " + std::to_string(i) + " (killed after " + std::to_string(us) + " us)");
+    EXPECT_EQ(again.exit_code, 0) << again;
+    expect_nothing_left(id);
+  }
+}
+
+// A plain `delete` racing a `create` of the same id waits for the create's
+// lock, then deletes the created container whole (as runc deletes a created
+// one); it never tears the dir away under the running create. (The delete
+// starts after the create's mkdir; the create locks the dir microseconds
+// after making it.)
+TEST_F(CrashSafetyTest, DeleteDuringCreateWaitsForIt) {
+  set_args({"sleep", "100"});
+  for (int i = 0; i < 10; i++) {
+    std::string id = new_id("race");
+    config_["linux"]["cgroupsPath"] = "/orun-test/" + id;
+    save_config();
+    BackgroundCommand create(rt_argv({"create", "--bundle", bundle_, id}));
+    while (!path_exists(root_ + "/" + id)) std::this_thread::yield();
+    auto del = rt({"delete", id});
+    auto c = create.wait(20s);
+    SCOPED_TRACE("round " + std::to_string(i) + ": create " + std::to_string(c.exit_code) + " " + c.err +
+                 "; delete " + std::to_string(del.exit_code) + " " + del.err);
+    EXPECT_EQ(c.exit_code, 0);
+    if (path_exists(root_ + "/" + id)) {
+      EXPECT_EQ(status(id), "created");
+      EXPECT_EQ(rt({"delete", "--force", id}).exit_code, 0);
+    }
+    expect_nothing_left(id);
+  }
 }
 
 // A state.json that is not JSON must not make a container unkillable:
