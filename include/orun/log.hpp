@@ -7,6 +7,7 @@
 #pragma once
 
 #include <source_location>
+#include <string>
 #include <string_view>
 
 #include "orun/options.hpp"
@@ -31,5 +32,15 @@ bool to_stderr();
 int fd();
 bool debug_enabled();
 LogFormat format();
+
+// An error line of the current format split around its message, for code
+// that must write one without this logger (the exec trampoline, after the
+// init image is gone): prefix + escaped message + suffix. `json` tells how
+// the message is escaped (a JSON string's body, else Go's %q body).
+struct LineFrame {
+  std::string prefix, suffix;
+  bool json = false;
+};
+LineFrame error_line_frame();
 
 }  // namespace orun::log

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "container/lifecycle.hpp"
+#include "container/oom_report.hpp"
 #include "container/spawn_handles.hpp"
 #include "init/init.hpp"
 #include "init/process_attrs.hpp"
@@ -222,6 +223,10 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   sigset_t old{};
   if (!o.detach) old = process::block_all_signals();
   log::debug("nsexec container setup: exec joining container " + o.id + " (init " + std::to_string(st.init_pid) + ")");
+  // The OOM-kill count before the process exists: kills past it while the
+  // process lives are others' (oom_report.hpp).
+  std::optional<container::OomReport> oom;
+  if (!o.detach) oom.emplace(cg);
   auto pid = with_context(process::spawn(req), "unable to start container process");
   initial_affinity.reset();
   if (!pid) {
@@ -235,7 +240,11 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   if (master) process::clear_onlcr(master.get());
   if (!pid_file.empty()) ORUN_TRY_VOID(container::write_pid_file(pid_file, *pid));
   if (o.detach) return 0;
-  return process::forward_until_exit(*pid, master.get());
+  oom->track(*pid);
+  auto code = process::forward_until_exit(*pid, master.get(), oom->watch());
+  // runc says nothing and exits 137; the cause is orun's addition.
+  if (code && oom->process_was_oom_killed(*code)) log::error("exec process was OOM-killed (memory limit too low?)");
+  return code;
 }
 
 }  // namespace orun::commands

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "container/lifecycle.hpp"
+#include "container/exit_record.hpp"
 #include "container/oom_report.hpp"
 #include "orun/commands.hpp"
 #include "orun/log.hpp"
@@ -115,8 +116,18 @@ Result<int> run(const GlobalOptions& g, const RunOptions& o) {
   if (!foreground) return 0;
 
   container::OomReport oom(s);
-  auto code = process::forward_until_exit(s.init_pid, created->console_master.get(), oom.watch());
-  if (code && oom.init_was_oom_killed(g.root, *code)) log::error("container init was OOM-killed (memory limit too low?)");
+  int wait_status = 0;
+  auto code = process::forward_until_exit(s.init_pid, created->console_master.get(), oom.watch(), &wait_status);
+  if (code) {
+    // runc prints nothing here; orun names the cause and keeps it for
+    // `diagnose` (exit_record.hpp; seen with --keep).
+    bool oom_killed = oom.init_was_oom_killed(g.root, *code);
+    auto exit = container::exit_from_wait_status(wait_status, oom_killed);
+    exit.seen_by = "run";
+    if (oom_killed) log::error("container init was OOM-killed (memory limit too low?)");
+    else if (exit.signal) log::error(container::describe(exit));
+    (void)container::save_exit(g.root, s.id, exit);
+  }
   // The exit status is the container's even when the clean-up fails (a
   // poststop hook): runc 1.1 and 1.5 only log that.
   if (!o.keep) destroy_or_warn(g.root, s);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "container/exit_record.hpp"
 #include "container/state.hpp"
 #include "orun/commands.hpp"
 
@@ -85,6 +86,8 @@ std::string tabulate(const std::vector<std::vector<std::string>>& rows) {
 Result<int> state(const GlobalOptions& g, const IdOptions& o) {
   auto s = ORUN_TRY(container::load(g.root, o.id));
   auto st = container::status_of(g.root, s);
+  // The first `state` after a detached init ended keeps what it can learn.
+  container::record_if_stopped(g.root, s, st);
   std::string out = go_escape(state_json(s, st, "").dump(2));
   fwrite(out.data(), 1, out.size(), stdout);
   return 0;

@@ -47,10 +47,14 @@ void record_oom_kills_before_signal(const std::string& root, State& s) {
 }
 
 OomReport::OomReport(const State& s)
-    : state_(s),
+    : pid_(s.init_pid),
+      id_(s.id),
       watch_(cgroups::OomWatch::open(cgroups::Manager::from_paths(s.cgroup_paths))),
       seen_(s.oom_kills_seen),
       counted_(watch_.count()) {}
+
+OomReport::OomReport(const cgroups::Manager& m)
+    : pid_(-1), watch_(cgroups::OomWatch::open(m)), seen_(watch_.count()), counted_(seen_) {}
 
 process::Watch OomReport::watch() {
   if (watch_.poll_fd() < 0) return {};
@@ -61,14 +65,18 @@ void OomReport::on_event() {
   counted_ = watch_.settle(counted_);
   // The OOM killer sends its SIGKILL before it counts the kill: an init
   // still alive and not dying now was not the victim of these kills.
-  if (counted_ > seen_ && process_alive_and_not_dying(state_.init_pid)) seen_ = counted_;
+  if (counted_ > seen_ && process_alive_and_not_dying(pid_)) seen_ = counted_;
 }
 
 bool OomReport::init_was_oom_killed(const std::string& root, int exit_code) const {
   if (exit_code != 128 + SIGKILL) return false;
   uint64_t seen = seen_;
-  if (auto s = load(root, state_.id)) seen = std::max(seen, s->oom_kills_seen);
+  if (auto s = load(root, id_)) seen = std::max(seen, s->oom_kills_seen);
   return watch_.count() > seen;
+}
+
+bool OomReport::process_was_oom_killed(int exit_code) const {
+  return exit_code == 128 + SIGKILL && watch_.count() > seen_;
 }
 
 }  // namespace orun::container

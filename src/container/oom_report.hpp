@@ -28,20 +28,27 @@ bool process_alive_and_not_dying(pid_t pid);
 // far were not the init's; saved in state.json when the count moved.
 void record_oom_kills_before_signal(const std::string& root, State& s);
 
-// The foreground `run` side.
+// The foreground `run` side (the init) and the foreground `exec` side (the
+// exec'd process: its baseline is the count when it was started).
 class OomReport {
  public:
   explicit OomReport(const State& s);
+  // Before the exec'd process is spawned (the baseline); track() it after.
+  explicit OomReport(const cgroups::Manager& m);
+  void track(pid_t pid) { pid_ = pid; }
   // Feeds forward_until_exit.
   process::Watch watch();
   // Whether the init, which exited with `exit_code`, was OOM-killed. Reads
   // state.json again for what `kill` recorded meanwhile.
   bool init_was_oom_killed(const std::string& root, int exit_code) const;
+  // Whether the exec'd process, which exited with `exit_code`, was.
+  bool process_was_oom_killed(int exit_code) const;
 
  private:
   void on_event();
 
-  const State& state_;
+  pid_t pid_;
+  std::string id_;  // the container's, for the init's report
   cgroups::OomWatch watch_;
   uint64_t seen_;     // the baseline
   uint64_t counted_;  // the count at the last look

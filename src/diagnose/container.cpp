@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "container/exit_record.hpp"
 #include "diagnose/mountinfo.hpp"
 #include "diagnose/proc_status.hpp"
 #include "orun/spec.hpp"
@@ -168,6 +169,12 @@ Json inspect_container(const std::string& root, const container::State& s) {
   if (!parsed) r["config_error"] = parsed.error().msg;
   if (alive) process_part(r, s.init_pid, cfg);
   r["cgroup"] = inspect_cgroups(s.cgroup_paths);
+  if (st == container::Status::stopped) {
+    // What an orun process recorded when it saw the end, else what can
+    // still be seen now (nothing is written: diagnose is read-only).
+    if (auto rec = container::load_exit(root, s.id)) r["exit"] = *rec;
+    else r["exit"] = container::to_json(container::observe_stopped(s));
+  }
   if (!s.log_path.empty()) {
     r["log"]["path"] = s.log_path;
     r["log"]["lines"] = tail_lines(s.log_path, 10);

@@ -153,6 +153,10 @@ std::string render_container_text(const Json& r) {
   if (init.contains("command")) i += ", " + str(init, "command");
   if (init.contains("state")) i += ", " + str(init, "state");
   line(out, "init", i);
+  if (r.contains("exit")) {
+    const Json& e = r["exit"];
+    line(out, "exit", str(e, "reason") + " (seen by " + str(e, "seen_by") + " at " + str(e, "time") + ")");
+  }
   if (r.contains("config_error")) line(out, "config", "unreadable: " + str(r, "config_error"));
   render_namespaces(out, r);
   render_security(out, r);

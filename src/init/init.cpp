@@ -335,7 +335,10 @@ void container_main(const InitConfig& c) {
   }
   log::debug(std::string(c.is_exec ? "setns_init" : "standard_init") + ": about to exec " + path);
   // CVE-2024-21626 / CVE-2016-9962: no orun fd reaches the container.
-  sys::close_fds_except(3 + c.preserve_fds, {c.sealed_exe_fd});
+  // The --log fd goes on to the exec trampoline only (exe_seal_entry.c),
+  // which reports an execve failure there too.
+  const bool log_on = c.log_fd >= 3 + static_cast<int>(c.preserve_fds);
+  sys::close_fds_except(3 + c.preserve_fds, {c.sealed_exe_fd, log_on ? c.log_fd : -1});
   // Preserved fds (LISTEN_FDS and --preserve-fds) reach the process.
   for (int fd = 3; fd < 3 + static_cast<int>(c.preserve_fds); fd++) {
     int flags = fcntl(fd, F_GETFD);
@@ -349,8 +352,12 @@ void container_main(const InitConfig& c) {
   envp.push_back(nullptr);
   // CVE-2019-5736: through the sealed clone, never from this process image
   // (the host orun binary).
-  int e = security::exec_sealed(c.sealed_exe_fd, path.c_str(), argv.data(), envp.data());
-  dprintf(2, "exec %s: %s\n", path.c_str(), errno_text(e).c_str());
+  security::ExecLog exec_log;
+  if (log_on) {
+    auto frame = log::error_line_frame();
+    exec_log = {c.log_fd, frame.json, std::move(frame.prefix), std::move(frame.suffix)};
+  }
+  security::exec_sealed(c.sealed_exe_fd, path.c_str(), argv.data(), envp.data(), exec_log);
   _exit(ORUN_INIT_FAILED);
 }
 

@@ -173,6 +173,18 @@ void error(std::string_view msg, std::source_location loc) {
 
 bool to_stderr() { return state().fd == STDERR_FILENO; }
 int fd() { return state().fd; }
+
+LineFrame error_line_frame() {
+  // A message that every format escapes to one fixed token: split there.
+  std::string time = rfc3339_now();
+  Record r{Level::error, "\x01", time, {}, {}};
+  bool json = state().style == Style::json;
+  std::string line = json ? format_json(r) : format_text(r);
+  std::string_view token = json ? "\\u0001" : "\\x01";
+  size_t at = line.find(token);
+  if (at == std::string::npos) return {};
+  return {line.substr(0, at), line.substr(at + token.size()), json};
+}
 bool debug_enabled() { return state().debug; }
 LogFormat format() { return state().format; }
 

@@ -81,7 +81,7 @@ sigset_t block_all_signals() {
   return old;
 }
 
-Result<int> forward_until_exit(pid_t target, int tty_master, const Watch& watch) {
+Result<int> forward_until_exit(pid_t target, int tty_master, const Watch& watch, int* wait_status) {
   sigset_t all;
   sigfillset(&all);
   int sfd = signalfd(-1, &all, SFD_CLOEXEC);
@@ -127,7 +127,10 @@ Result<int> forward_until_exit(pid_t target, int tty_master, const Watch& watch)
         int status = 0;
         pid_t pid;
         while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-          if (pid == target) code = exit_code(status);
+          if (pid == target) {
+            code = exit_code(status);
+            if (wait_status) *wait_status = status;
+          }
         }
       } else if (s == SIGWINCH) {
         if (tty_master >= 0) resize(tty_master);

@@ -28,7 +28,8 @@ struct Watch {
 
 // Forwards every signal but SIGCHLD/SIGWINCH/SIGURG to `target`, proxies the
 // pty master (if >= 0) to stdin/stdout, resizes it on SIGWINCH, reaps
-// children, and returns the target's exit code (128+signal when killed).
-Result<int> forward_until_exit(pid_t target, int tty_master, const Watch& watch = {});
+// children, and returns the target's exit code (128+signal when killed);
+// its wait(2) status in `*wait_status` when given.
+Result<int> forward_until_exit(pid_t target, int tty_master, const Watch& watch = {}, int* wait_status = nullptr);
 
 }  // namespace orun::process

@@ -1,3 +1,5 @@
+#include <cstdio>
+#include <cstring>
 #include "security/exe_seal.hpp"
 
 #include <fcntl.h>
@@ -20,6 +22,10 @@
 #ifndef F_SEAL_EXEC
 #define F_SEAL_EXEC 0x0020
 #endif
+
+// In the orun binary's exec trampoline (exe_seal_entry.c); absent from the
+// unit tests, which link the library alone.
+extern "C" void orun_exec_failed(char** argv, long err) __attribute__((weak));
 
 namespace orun::security {
 
@@ -116,22 +122,29 @@ bool is_fully_sealed(int fd) {
   return seals >= 0 && (seals & kSeals) == kSeals;
 }
 
-int exec_sealed(int sealed_fd, const char* path, char* const argv[], char* const envp[]) {
-  if (sealed_fd < 0) {
-    ::execve(path, argv, envp);
-    return errno;
-  }
-  std::vector<char*> args{const_cast<char*>(kSealedExecMarker), const_cast<char*>(path)};
+int exec_sealed(int sealed_fd, const char* path, char* const argv[], char* const envp[], const ExecLog& log) {
+  std::string log_fd = std::to_string(log.fd > 2 ? log.fd : -1);
+  std::vector<char*> args{const_cast<char*>(kSealedExecMarker), const_cast<char*>(path), log_fd.data(),
+                          const_cast<char*>(log.json ? "j" : "t"), const_cast<char*>(log.prefix.c_str()),
+                          const_cast<char*>(log.suffix.c_str())};
   for (char* const* a = argv; *a; a++) args.push_back(*a);
   args.push_back(nullptr);
-  ::syscall(SYS_execveat, sealed_fd, "", args.data(), envp, AT_EMPTY_PATH);
-  // A seccomp profile may allow execve but not execveat.
-  std::string via_proc = "/proc/self/fd/" + std::to_string(sealed_fd);
-  ::execve(via_proc.c_str(), args.data(), envp);
-  // Neither worked (execveat denied and no /proc): both are decided by the
-  // trusted config, not by the image, so fall back to the direct exec.
+  if (sealed_fd >= 0) {
+    // The trampoline needs the --log fd; it sets close-on-exec again itself.
+    if (log.fd > 2) ::fcntl(log.fd, F_SETFD, 0);
+    ::syscall(SYS_execveat, sealed_fd, "", args.data(), envp, AT_EMPTY_PATH);
+    // A seccomp profile may allow execve but not execveat.
+    std::string via_proc = "/proc/self/fd/" + std::to_string(sealed_fd);
+    ::execve(via_proc.c_str(), args.data(), envp);
+    if (log.fd > 2) ::fcntl(log.fd, F_SETFD, FD_CLOEXEC);
+  }
+  // No clone, or neither exec worked (execveat denied and no /proc): both
+  // are decided by the trusted config, not by the image: the direct exec.
   ::execve(path, argv, envp);
-  return errno;
+  int e = errno;
+  if (orun_exec_failed) orun_exec_failed(args.data(), e);
+  else dprintf(2, "exec %s: %s\n", path, std::strerror(e));
+  return e;
 }
 
 }  // namespace orun::security

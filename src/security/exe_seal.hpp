@@ -48,8 +48,17 @@ Result<UniqueFd> sealed_memfd_copy_of(const std::string& binary);
 
 // execve(path, argv, envp) through the clone in `sealed_fd` (execveat with
 // AT_EMPTY_PATH, else /proc/self/fd/N when a profile forbids execveat). Only
-// returns on failure, with the errno. sealed_fd < 0: a plain execve.
-int exec_sealed(int sealed_fd, const char* path, char* const argv[], char* const envp[]);
+// returns on failure, with the errno, once the failure is reported: on
+// stderr and, when log_fd > 2, as `log_line.prefix + message +
+// log_line.suffix` on log_fd (exe_seal_entry.c names a missing interpreter).
+// log_fd reaches the trampoline only: it is close-on-exec for the payload.
+// sealed_fd < 0: a plain execve.
+struct ExecLog {
+  int fd = -1;
+  bool json = false;
+  std::string prefix, suffix;
+};
+int exec_sealed(int sealed_fd, const char* path, char* const argv[], char* const envp[], const ExecLog& log);
 
 // The memfd has all four of F_SEAL_SEAL|SHRINK|GROW|WRITE.
 bool is_fully_sealed(int fd);

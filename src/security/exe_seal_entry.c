@@ -52,9 +52,12 @@ static const char *exec_err_text(long e) {
   return NULL;
 }
 
+/* argv = { marker, path, log fd, 'j'|'t', log prefix, log suffix, args... } */
+#define ORUN_SEAL_FIXED_ARGS 6
+
 static int has_marker(long argc, char **argv) {
   static const char marker[] = ORUN_SEAL_MARKER;
-  if (argc < 3) return 0;
+  if (argc < ORUN_SEAL_FIXED_ARGS + 1) return 0;
   for (size_t i = 0; i < sizeof(marker); i++)
     if (argv[0][i] != marker[i]) return 0;
   return 1;
@@ -65,7 +68,69 @@ static char *put(char *p, const char *end, const char *s) {
   return p;
 }
 
-/* "exec <path>: <reason>\n", as orun's init prints it; returns its length. */
+static long parse_fd(const char *s) {
+  long v = 0;
+  if (*s < '0' || *s > '9') return -1;
+  for (; *s >= '0' && *s <= '9'; s++) v = v * 10 + (*s - '0');
+  return *s ? -1 : v;
+}
+
+/* The few syscalls below, one definition per build (raw or libc). */
+static long os_openat(const char *path);
+static long os_read(long fd, char *buf, long n);
+static long os_close(long fd);
+static long os_write(long fd, const char *buf, long n);
+static long os_cloexec(long fd);
+
+/* The interpreter an existing file names: a script's `#!` line or an ELF's
+ * PT_INTERP, read from its first 1 KiB (openat, read, close: the syscalls
+ * the init already makes after the seccomp filter). Empty when none. */
+static void interpreter_of(const char *path, char *out, size_t size) {
+  out[0] = 0;
+  long fd = os_openat(path);
+  if (fd < 0) return;
+  static char head[1024];
+  long n = os_read(fd, head, sizeof(head));
+  os_close(fd);
+  if (n < 4) return;
+  size_t o = 0;
+  if (head[0] == '#' && head[1] == '!') {
+    long i = 2;
+    while (i < n && (head[i] == ' ' || head[i] == '\t')) i++;
+    while (i < n && head[i] != ' ' && head[i] != '\t' && head[i] != '\n' && head[i] != 0 && o + 1 < size)
+      out[o++] = head[i++];
+    out[o] = 0;
+    return;
+  }
+  if (head[0] != 0x7f || head[1] != 'E' || head[2] != 'L' || head[3] != 'F' || n < 64) return;
+  int is64 = head[4] == 2;
+  unsigned long phoff = 0, phentsize, phnum;
+  const unsigned char *h = (const unsigned char *)head;
+  /* Little-endian only (x86_64, aarch64, ...): the hosts orun runs on. */
+  if (head[5] != 1) return;
+  unsigned long v;
+  int k;
+#define RD(dst, off, len) do { v = 0; for (k = (len) - 1; k >= 0; k--) v = (v << 8) | h[(off) + k]; dst = v; } while (0)
+  if (is64) { RD(phoff, 32, 8); RD(phentsize, 54, 2); RD(phnum, 56, 2); }
+  else { RD(phoff, 28, 4); RD(phentsize, 42, 2); RD(phnum, 44, 2); }
+  for (unsigned long i = 0; i < phnum; i++) {
+    unsigned long ph = phoff + i * phentsize, type, off, len;
+    if (ph + (is64 ? 40 : 20) > (unsigned long)n) return;
+    RD(type, ph, 4);
+    if (type != 3 /* PT_INTERP */) continue;
+    if (is64) { RD(off, ph + 8, 8); RD(len, ph + 32, 8); }
+    else { RD(off, ph + 4, 4); RD(len, ph + 16, 4); }
+    if (off + len > (unsigned long)n) return;
+    for (unsigned long j = 0; j < len && h[off + j] && o + 1 < size; j++) out[o++] = (char)h[off + j];
+    out[o] = 0;
+    return;
+  }
+#undef RD
+}
+
+/* "exec <path>: <reason>[ (its interpreter X is missing)]" as orun's init
+ * prints it (runc's words), with the cause runc leaves out: ENOENT for a
+ * file that exists means its interpreter is missing. */
 static size_t format_exec_error(char *buf, size_t size, const char *path, long err) {
   char *end = buf + size - 1;
   char *p = put(buf, end, "exec ");
@@ -82,9 +147,58 @@ static size_t format_exec_error(char *buf, size_t size, const char *path, long e
     p = put(p, end, "errno ");
     while (n > 0 && p < end) *p++ = num[--n];
   }
-  *p++ = '\n';
+  if (err == 2) {
+    static char interp[256];
+    interpreter_of(path, interp, sizeof(interp));
+    long fd = interp[0] ? os_openat(interp) : 0;
+    if (fd >= 0 && interp[0]) os_close(fd);
+    if (interp[0] && fd == -2) {
+      p = put(p, end, " (its interpreter ");
+      p = put(p, end, interp);
+      p = put(p, end, " is missing)");
+    }
+  }
   return (size_t)(p - buf);
 }
+
+static const char hex[] = "0123456789abcdef";
+
+/* The message's body escaped as a JSON string (json) or Go's %q (text). */
+static char *put_escaped(char *p, const char *end, const char *s, size_t n, int json) {
+  for (size_t i = 0; i < n && p + 6 < end; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') { *p++ = '\\'; *p++ = (char)c; }
+    else if (c == '\n') { *p++ = '\\'; *p++ = 'n'; }
+    else if (c == '\t') { *p++ = '\\'; *p++ = 't'; }
+    else if (c < 0x20 || c == 0x7f) {
+      p = put(p, end, json ? "\\u00" : "\\x");
+      *p++ = hex[c >> 4];
+      *p++ = hex[c & 15];
+    } else *p++ = (char)c;
+  }
+  return p;
+}
+
+/* The failure on the container's stderr and, when the init passed one, as
+ * an error line of `--log` (containerd reads its last error line). */
+static void report_exec_failure(char **argv, long err) {
+  static char msg[768], line[2048];
+  size_t n = format_exec_error(msg, sizeof(msg), argv[1], err);
+  long logfd = parse_fd(argv[2]);
+  if (logfd > 2) {
+    char *end = line + sizeof(line) - 2;
+    char *p = put(line, end, argv[4]);
+    p = put_escaped(p, end, msg, n, argv[3][0] == 'j');
+    p = put(p, end, argv[5]);
+    os_write(logfd, line, p - line);
+  }
+  msg[n] = '\n';
+  os_write(2, msg, (long)n + 1);
+}
+
+/* For the init's own execve when there is no sealed clone (exe_seal.cpp). */
+void orun_exec_failed(char **argv, long err);
+void orun_exec_failed(char **argv, long err) { report_exec_failure(argv, err); }
 
 #if defined(__x86_64__)
 
@@ -99,6 +213,20 @@ static long sys3(long n, long a, long b, long c) {
   return r;
 }
 
+static long sys4(long n, long a, long b, long c, long d) {
+  long r;
+  register long r10 __asm__("r10") = d;
+  __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+  return r;
+}
+
+/* Negative errno on failure, as the kernel returns it. */
+static long os_openat(const char *path) { return sys4(257, -100 /* AT_FDCWD */, (long)path, 02000000 /* O_CLOEXEC */, 0); }
+static long os_read(long fd, char *buf, long n) { return sys3(0, fd, (long)buf, n); }
+static long os_close(long fd) { return sys1(3, fd); }
+static long os_write(long fd, const char *buf, long n) { return sys3(1, fd, (long)buf, n); }
+static long os_cloexec(long fd) { return sys3(72 /* fcntl */, fd, 2 /* F_SETFD */, 1 /* FD_CLOEXEC */); }
+
 /* Called from the entry stub with the initial stack: argc, argv..., NULL,
  * envp..., NULL. No TLS yet, so no libc and no stack protector (this file
  * is built with -fno-stack-protector and without loop-to-libc-call idioms). */
@@ -107,10 +235,11 @@ __attribute__((used)) void orun_exe_seal_check(long *sp) {
   char **argv = (char **)(sp + 1);
   if (!has_marker(argc, argv)) return;
   char **envp = argv + argc + 1;
-  long r = sys3(59 /* execve */, (long)argv[1], (long)(argv + 2), (long)envp);
-  char buf[512];
-  size_t n = format_exec_error(buf, sizeof(buf), argv[1], -r);
-  sys3(1 /* write */, 2, (long)buf, (long)n);
+  long logfd = parse_fd(argv[2]);
+  /* The --log fd must not reach the container: closed by a successful exec. */
+  if (logfd > 2) os_cloexec(logfd);
+  long r = sys3(59 /* execve */, (long)argv[1], (long)(argv + ORUN_SEAL_FIXED_ARGS), (long)envp);
+  report_exec_failure(argv, -r);
   sys1(231 /* exit_group */, ORUN_INIT_FAILED);
 }
 
@@ -132,15 +261,23 @@ __asm__(".text\n"
 #else
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
+
+static long neg(long r) { return r < 0 ? -errno : r; }
+static long os_openat(const char *path) { return neg(openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC)); }
+static long os_read(long fd, char *buf, long n) { return neg(read((int)fd, buf, (size_t)n)); }
+static long os_close(long fd) { return close((int)fd); }
+static long os_write(long fd, const char *buf, long n) { return neg(write((int)fd, buf, (size_t)n)); }
+static long os_cloexec(long fd) { return fcntl((int)fd, F_SETFD, FD_CLOEXEC); }
 
 /* glibc passes argc, argv and envp to ELF constructors. */
 __attribute__((constructor(101))) static void orun_exe_seal_check(int argc, char **argv, char **envp) {
   if (!has_marker(argc, argv)) return;
-  execve(argv[1], argv + 2, envp);
-  char buf[512];
-  size_t n = format_exec_error(buf, sizeof(buf), argv[1], errno);
-  (void)!write(2, buf, n);
+  long logfd = parse_fd(argv[2]);
+  if (logfd > 2) os_cloexec(logfd);
+  execve(argv[1], argv + ORUN_SEAL_FIXED_ARGS, envp);
+  report_exec_failure(argv, errno);
   _exit(ORUN_INIT_FAILED);
 }
 

@@ -380,6 +380,51 @@ TEST_F(OomReportTest, KillWithoutMemoryLimitIsNoOom) {
   expect_killed_without_oom_report();
 }
 
+// issue 12 item 4: `exec` names an OOM kill of the exec'd process (runc:
+// rc 137, silent), and only that.
+class ExecOomTest : public OomReportTest {
+ protected:
+  void start_idle() {
+    config_["linux"]["resources"]["memory"] = Json::parse(R"({"limit": 33554432, "swap": 33554432})");
+    set_args({"sleep", "1000"});
+    ASSERT_EQ(rt({"run", "--detach", "--bundle", bundle_, id_}).exit_code, 0);
+    track_pid(state_pid(id_));
+  }
+};
+
+TEST_F(ExecOomTest, OomKilledExecSaysSo) {
+  start_idle();
+  auto r = rt({"exec", id_, "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"});
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r;
+  EXPECT_THAT(r.err, HasSubstr("exec process was OOM-killed (memory limit too low?)")) << r;
+}
+
+TEST_F(ExecOomTest, SigkillFromOutsideAfterAnotherOomIsNoOom) {
+  start_idle();
+  BackgroundCommand ex(rt_argv({"exec", id_, "sh", "-c", "echo started; sleep 1000"}));
+  pid_t victim = -1;
+  for (int i = 0; i < 100 && victim < 0; i++) {
+    std::this_thread::sleep_for(50ms);
+    auto ps = rt({"ps", "--format", "json", id_});
+    auto pids = Json::parse(ps.out, nullptr, false);
+    if (pids.is_array() && pids.size() >= 2)
+      for (auto& p : pids)
+        if (p.get<pid_t>() != state_pid(id_)) victim = p.get<pid_t>();
+  }
+  ASSERT_GT(victim, 0);
+  // Another process's OOM kill while the exec'd one runs, then the exec'd
+  // one is SIGKILLed from outside.
+  auto hog = rt({"exec", id_, "dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=1"});
+  ASSERT_EQ(hog.exit_code, 128 + SIGKILL) << hog;
+  ASSERT_TRUE(wait_for_oom_kills(1));
+  std::this_thread::sleep_for(500ms);
+  ASSERT_EQ(::kill(victim, SIGKILL), 0);
+  auto r = ex.wait(20s);
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r;
+  EXPECT_THAT(r.err, Not(HasSubstr("OOM-killed"))) << r;
+  reap_zombies();
+}
+
 TEST_F(CgroupsV1Test, UnifiedOnV1IsRefusedAndNothingIsLeft) {
   config_["linux"]["resources"]["unified"] = Json::parse(R"({"memory.min": "131072"})");
   set_args({"true"});
