@@ -130,8 +130,9 @@ static void interpreter_of(const char *path, char *out, size_t size) {
 
 /* "exec <path>: <reason>[ (its interpreter X is missing)]" as orun's init
  * prints it (runc's words), with the cause runc leaves out: ENOENT for a
- * file that exists means its interpreter is missing. */
-static size_t format_exec_error(char *buf, size_t size, const char *path, long err) {
+ * file that exists means its interpreter is missing. *runc_len is the
+ * length of runc's own words, without that cause. */
+static size_t format_exec_error(char *buf, size_t size, const char *path, long err, size_t *runc_len) {
   char *end = buf + size - 1;
   char *p = put(buf, end, "exec ");
   p = put(p, end, path);
@@ -147,6 +148,7 @@ static size_t format_exec_error(char *buf, size_t size, const char *path, long e
     p = put(p, end, "errno ");
     while (n > 0 && p < end) *p++ = num[--n];
   }
+  *runc_len = (size_t)(p - buf);
   if (err == 2) {
     static char interp[256];
     interpreter_of(path, interp, sizeof(interp));
@@ -179,11 +181,14 @@ static char *put_escaped(char *p, const char *end, const char *s, size_t n, int 
   return p;
 }
 
-/* The failure on the container's stderr and, when the init passed one, as
- * an error line of `--log` (containerd reads its last error line). */
+/* The failure on the container's stderr in runc's exact words (runc's
+ * run.bats "[execve error]" wants that one line) and, when the init passed
+ * one, as an error line of `--log` with the cause named (containerd reads
+ * its last error line). */
 static void report_exec_failure(char **argv, long err) {
   static char msg[768], line[2048];
-  size_t n = format_exec_error(msg, sizeof(msg), argv[1], err);
+  size_t runc_n = 0;
+  size_t n = format_exec_error(msg, sizeof(msg), argv[1], err, &runc_n);
   long logfd = parse_fd(argv[2]);
   if (logfd > 2) {
     char *end = line + sizeof(line) - 2;
@@ -192,8 +197,8 @@ static void report_exec_failure(char **argv, long err) {
     p = put(p, end, argv[5]);
     os_write(logfd, line, p - line);
   }
-  msg[n] = '\n';
-  os_write(2, msg, (long)n + 1);
+  msg[runc_n] = '\n';
+  os_write(2, msg, (long)runc_n + 1);
 }
 
 /* For the init's own execve when there is no sealed clone (exe_seal.cpp). */
