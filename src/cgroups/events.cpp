@@ -12,17 +12,14 @@
 #include <sstream>
 
 #include "cgroups/stats.hpp"
+#include "sys/file.hpp"
 
 namespace orun::cgroups {
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+// The file's text, or "" when it cannot be read (a missing controller file).
+std::string slurp(const std::string& path) { return sys::read_file(path).value_or(""); }
 
 bool exists(const std::string& p) {
   struct stat st{};

@@ -12,13 +12,13 @@
 
 #include "container/state.hpp"
 #include "orun/cgroups.hpp"
-#include "orun/fd.hpp"
+#include "sys/file.hpp"
 
 namespace orun::container {
 
 namespace {
 
-constexpr const char* kFile = "/create.json";
+constexpr const char* kFile = "create.json";
 constexpr int kVersion = 1;
 
 bool under_cgroup_fs(const std::string& p) {
@@ -34,22 +34,6 @@ bool unit_name_ok(const std::string& u) {
   return u.empty() || ((ends(".scope") || ends(".slice")) && u.find('/') == std::string::npos);
 }
 
-Result<std::string> read_all(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return fail_errno("open " + path);
-  std::string data;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail_errno("read " + path);
-    }
-    if (n == 0) return data;
-    data.append(buf, static_cast<size_t>(n));
-  }
-}
-
 // Every process in the distinct dirs of `paths`, frozen first where a freezer
 // is recorded so none forks meanwhile.
 void kill_all(const std::map<std::string, std::string>& paths) {
@@ -61,7 +45,7 @@ void kill_all(const std::map<std::string, std::string>& paths) {
     bool froze = paths.count("freezer") && cg.set_frozen(true).has_value();
     size_t seen = 0;
     for (auto& d : dirs) {
-      auto procs = read_all(d + "/cgroup.procs");
+      auto procs = sys::read_file(d + "/cgroup.procs");
       if (!procs) continue;
       size_t pos = 0;
       while (pos < procs->size()) {
@@ -118,34 +102,11 @@ Result<CreateRecord> CreateRecord::parse(const std::string& text) {
 }
 
 Result<void> save_record(const std::string& dir, const CreateRecord& r) {
-  std::string tmp = dir + "/create-XXXXXX";
-  UniqueFd fd(mkostemp(tmp.data(), O_CLOEXEC));
-  if (!fd) return fail_errno("create temporary record in " + dir);
-  std::string data = r.to_json();
-  const char* p = data.data();
-  size_t left = data.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd.get(), p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      unlink(tmp.c_str());
-      return fail_errno("write " + tmp, e);
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  (void)fsync(fd.get());
-  if (rename(tmp.c_str(), (dir + kFile).c_str()) < 0) {
-    int e = errno;
-    unlink(tmp.c_str());
-    return fail_errno("rename create record", e);
-  }
-  return {};
+  return sys::write_file_atomic(dir, kFile, r.to_json(), "create record");
 }
 
 Result<CreateRecord> load_record(const std::string& dir) {
-  auto text = read_all(dir + kFile);
+  auto text = sys::read_file(dir + "/" + kFile);
   if (!text) return std::unexpected(text.error());
   return CreateRecord::parse(*text);
 }

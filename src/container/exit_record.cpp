@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "orun/cgroups.hpp"
+#include "sys/file.hpp"
 #include "log/format.hpp"
 
 namespace orun::container {
@@ -72,25 +73,13 @@ nlohmann::json to_json(const ExitRecord& r) {
 }
 
 Result<void> save_exit(const std::string& root, const std::string& id, ExitRecord r) {
-  std::string dir = state_dir(root, id);
-  std::string tmp = dir + "/.exit.json.tmp", path = dir + "/exit.json";
-  std::string text = to_json(r).dump() + "\n";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail_errno("create " + tmp);
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) < 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return fail_errno("write " + path, e);
-  }
-  return {};
+  return sys::write_file_atomic(state_dir(root, id), "exit.json", to_json(r).dump() + "\n", "exit record");
 }
 
 std::optional<nlohmann::json> load_exit(const std::string& root, const std::string& id) {
-  std::ifstream f(state_dir(root, id) + "/exit.json");
-  if (!f) return std::nullopt;
-  auto j = nlohmann::json::parse(f, nullptr, false);
+  auto text = sys::read_file(state_dir(root, id) + "/exit.json");
+  if (!text) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
   if (!j.is_object()) return std::nullopt;
   return j;
 }

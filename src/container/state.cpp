@@ -12,6 +12,7 @@
 
 #include "orun/cgroups.hpp"
 #include "orun/spec.hpp"
+#include "sys/file.hpp"
 #include "orun/log.hpp"
 
 namespace orun::container {
@@ -115,31 +116,7 @@ Result<Lock> Lock::acquire(const std::string& dir, bool exclusive) {
 }
 
 Result<void> save(const std::string& root, const State& s) {
-  std::string dir = state_dir(root, s.id);
-  std::string tmp = dir + "/state-XXXXXX";
-  int fd = mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) return fail_errno("create temporary state file in " + dir);
-  UniqueFd guard(fd);
-  std::string data = s.to_json().dump();
-  const char* p = data.data();
-  size_t left = data.size();
-  while (left > 0) {
-    ssize_t n = write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      unlink(tmp.c_str());
-      return fail_errno("write " + tmp, e);
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  if (rename(tmp.c_str(), (dir + "/state.json").c_str()) < 0) {
-    int e = errno;
-    unlink(tmp.c_str());
-    return fail_errno("rename state file", e);
-  }
-  return {};
+  return sys::write_file_atomic(state_dir(root, s.id), "state.json", s.to_json().dump(), "state file");
 }
 
 Result<State> load(const std::string& root, const std::string& id) {
@@ -147,27 +124,16 @@ Result<State> load(const std::string& root, const std::string& id) {
   std::string path = state_dir(root, id) + "/state.json";
   // Plain read(2): an ifstream throws from underflow when state.json is a
   // directory or unreadable, which aborted every command on that id.
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
-    if (errno == ENOENT) {
+  auto data = sys::read_file(path);
+  if (!data) {
+    if (data.error().err == ENOENT) {
       // The text stays runc's (engines match it); the root goes to --debug.
       log::debug("container " + id + " not found: no " + path + " (--root " + root + ")");
       return fail("container does not exist", ENOENT);
     }
-    return fail_errno("open " + path);
+    return std::unexpected(data.error());
   }
-  std::string data;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail_errno("read " + path);
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
+  nlohmann::json j = nlohmann::json::parse(*data, nullptr, false);
   if (j.is_discarded()) return fail("malformed state file " + path);
   auto s = State::from_json(j);
   if (!s) return fail("malformed state file " + path + ": " + s.error().msg);

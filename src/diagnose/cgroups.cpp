@@ -12,17 +12,14 @@
 #include "diagnose/probes.hpp"
 #include "diagnose/proc_status.hpp"
 #include "orun/cgroups.hpp"
+#include "sys/file.hpp"
 
 namespace orun::diagnose {
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+// The file's text, or "" when it cannot be read (a missing controller file).
+std::string slurp(const std::string& path) { return sys::read_file(path).value_or(""); }
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
