@@ -72,24 +72,27 @@ Result<DeviceProperties> device_properties(const DeviceState& state, int systemd
   return out;
 }
 
-Result<ResourceProperties> v1_resource_properties(const spec::Resources& r, const std::vector<spec::DeviceRule>& rules,
-                                            int systemd_version) {
+namespace {
+
+// What v1 and v2 share, in runc's order: the device rules come first, the
+// CPU quota after the weights, TasksMax and the cpuset last.
+Result<ResourceProperties> devices_first(const std::vector<spec::DeviceRule>& rules, int systemd_version) {
   ResourceProperties out;
   auto state = emulate(rules);
   if (!state) return fail("unable to apply rule for systemd: " + state.error().msg, state.error().err);
   auto dev = ORUN_TRY(device_properties(*state, systemd_version));
   out.properties = std::move(dev.properties);
   out.warnings = std::move(dev.warnings);
+  return out;
+}
 
-  if (int64_t mem = r.memory.limit.value_or(0); mem != 0)
-    out.properties.push_back({"MemoryLimit", Value::u64(static_cast<uint64_t>(mem))});
-  if (uint64_t shares = r.cpu.shares.value_or(0); shares != 0)
-    out.properties.push_back({"CPUShares", Value::u64(shares)});
+void add_cpu_quota(ResourceProperties& out, const spec::Resources& r, int systemd_version) {
   auto quota = cpu_quota_properties(r.cpu.quota.value_or(0), r.cpu.period.value_or(0), systemd_version);
   for (auto& p : quota.properties) out.properties.push_back(std::move(p));
   out.cpu_quota = quota.quota;
-  if (uint16_t w = r.block_io.weight.value_or(0); w != 0)
-    out.properties.push_back({"BlockIOWeight", Value::u64(w)});
+}
+
+Result<void> add_tasks_and_cpuset(ResourceProperties& out, const spec::Resources& r, int systemd_version) {
   if (r.pids.limit) {
     int64_t limit = *r.pids.limit;
     uint64_t tasks = limit < 0 ? UINT64_MAX : limit == 0 ? 1 : static_cast<uint64_t>(limit);
@@ -97,6 +100,23 @@ Result<ResourceProperties> v1_resource_properties(const spec::Resources& r, cons
   }
   auto cpuset = ORUN_TRY(cpuset_properties(r.cpu.cpus, r.cpu.mems, systemd_version));
   for (auto& p : cpuset) out.properties.push_back(std::move(p));
+  return {};
+}
+
+}  // namespace
+
+Result<ResourceProperties> v1_resource_properties(const spec::Resources& r, const std::vector<spec::DeviceRule>& rules,
+                                            int systemd_version) {
+  ResourceProperties out = ORUN_TRY(devices_first(rules, systemd_version));
+
+  if (int64_t mem = r.memory.limit.value_or(0); mem != 0)
+    out.properties.push_back({"MemoryLimit", Value::u64(static_cast<uint64_t>(mem))});
+  if (uint64_t shares = r.cpu.shares.value_or(0); shares != 0)
+    out.properties.push_back({"CPUShares", Value::u64(shares)});
+  add_cpu_quota(out, r, systemd_version);
+  if (uint16_t w = r.block_io.weight.value_or(0); w != 0)
+    out.properties.push_back({"BlockIOWeight", Value::u64(w)});
+  ORUN_TRY_VOID(add_tasks_and_cpuset(out, r, systemd_version));
   return out;
 }
 
@@ -104,12 +124,7 @@ Result<ResourceProperties> v2_resource_properties(const spec::Resources& r, cons
                                             int systemd_version) {
   if (r.unified && !r.unified->empty())
     return fail("the systemd cgroup driver does not convert linux.resources.unified yet");
-  ResourceProperties out;
-  auto state = emulate(rules);
-  if (!state) return fail("unable to apply rule for systemd: " + state.error().msg, state.error().err);
-  auto dev = ORUN_TRY(device_properties(*state, systemd_version));
-  out.properties = std::move(dev.properties);
-  out.warnings = std::move(dev.warnings);
+  ResourceProperties out = ORUN_TRY(devices_first(rules, systemd_version));
 
   int64_t mem = r.memory.limit.value_or(0);
   if (mem != 0) out.properties.push_back({"MemoryMax", Value::u64(static_cast<uint64_t>(mem))});
@@ -123,16 +138,8 @@ Result<ResourceProperties> v2_resource_properties(const spec::Resources& r, cons
     if (idle) out.warnings.push_back("unable to apply both CPUWeight and CpuIdle to systemd, ignoring CPUWeight");
     else out.properties.push_back({"CPUWeight", Value::u64(weight)});
   }
-  auto quota = cpu_quota_properties(r.cpu.quota.value_or(0), r.cpu.period.value_or(0), systemd_version);
-  for (auto& p : quota.properties) out.properties.push_back(std::move(p));
-  out.cpu_quota = quota.quota;
-  if (r.pids.limit) {
-    int64_t limit = *r.pids.limit;
-    uint64_t tasks = limit < 0 ? UINT64_MAX : limit == 0 ? 1 : static_cast<uint64_t>(limit);
-    out.properties.push_back({"TasksMax", Value::u64(tasks)});
-  }
-  auto cpuset = ORUN_TRY(cpuset_properties(r.cpu.cpus, r.cpu.mems, systemd_version));
-  for (auto& p : cpuset) out.properties.push_back(std::move(p));
+  add_cpu_quota(out, r, systemd_version);
+  ORUN_TRY_VOID(add_tasks_and_cpuset(out, r, systemd_version));
   return out;
 }
 
