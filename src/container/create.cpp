@@ -133,11 +133,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   // profile leaves nothing behind; the child inherits the program by fork.
   auto seccomp = ORUN_TRY(security::seccomp::prepare(s.linux.seccomp, security::seccomp::cache_path_for_root(g.root)));
   std::string dir = state_dir(g.root, o.id);
-  if (mkdir(dir.c_str(), 0711) < 0) {
-    if (errno == EEXIST) return fail("container with given ID already exists");
-    return fail_errno("mkdir " + dir);
-  }
-  // From here on, a failure removes everything made so far.
+  auto lock = ORUN_TRY(make_state_dir(g.root, o.id));
+  // From here on, a failure removes everything made so far (under the lock).
   State st;
   st.id = o.id;
   cgroups::Manager cg;
@@ -148,7 +145,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
       ::kill(init_pid, SIGKILL);
       waitpid(init_pid, nullptr, 0);
     }
-    if (cgroup_made) (void)cg.destroy();
+    if (cgroup_made && cg.destroy()) remove_ledger(g.root, o.id);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
     // poststop runs on every destroy path, a failed create included.
@@ -157,7 +154,6 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
       if (auto r = process::run_hooks(s.hooks.poststop, "poststop", state); !r) log::warn(r.error().msg);
     }
   });
-  auto lock = ORUN_TRY(Lock::acquire(dir));
   if (!process::host_notify_socket().empty()) ORUN_TRY_VOID(process::prepare_notify(s, dir));
 
   // Each host-side resource is named in the create record before it exists,
@@ -171,7 +167,10 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   }
   record.cgroup_paths = cg.paths();
   record.cgroup_unit = cg.unit();
+  record.bundle = bundle;
+  record.created = now_rfc3339nano();
   ORUN_TRY_VOID(save_record(dir, record));
+  ORUN_TRY_VOID(save_ledger(g.root, record));
   cgroup_made = true;
   if (systemd_cg) {
     ORUN_TRY_VOID(cg.start_unit());
@@ -181,6 +180,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   record.cgroup_made = own_cgroup_dirs(cg);
   record.cgroup_owned = true;
   ORUN_TRY_VOID(save_record(dir, record));
+  ORUN_TRY_VOID(save_ledger(g.root, record));
   ORUN_TRY_VOID(cgroups::apply_resources(cg, s.linux));
 
   std::string fifo = dir + "/exec.fifo";
