@@ -38,7 +38,7 @@ void probe_entries(Items& out, const std::string& root) {
   }
   if (!stopped.empty()) detail += "; init gone: " + join(stopped);
   if (!broken.empty()) detail += "; no readable state.json: " + join(broken);
-  out.push_back(warn_item("state entries", detail, "orun delete ID (delete -f for half-created ones)"));
+  out.push_back(warn_item("state entries", detail, "orun gc (orun gc --force deletes stopped ones)"));
 }
 
 }  // namespace
