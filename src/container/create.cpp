@@ -132,6 +132,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   // Compiled (or found in the cache) before anything is made, so a bad
   // profile leaves nothing behind; the child inherits the program by fork.
   auto seccomp = ORUN_TRY(security::seccomp::prepare(s.linux.seccomp, security::seccomp::cache_path_for_root(g.root)));
+  if (seccomp) security::seccomp::apply_report(*seccomp, s.annotations);
   std::string dir = state_dir(g.root, o.id);
   auto lock = ORUN_TRY(make_state_dir(g.root, o.id));
   // From here on, a failure removes everything made so far (under the lock).
