@@ -103,7 +103,7 @@ void scan_container(const GlobalOptions& g, const std::string& id, std::vector<G
   std::string pid = "init " + std::to_string(s->init_pid) + " gone";
   if (!load_exit(g.root, id)) {
     out.push_back({"stopped", id, pid + ", not recorded as stopped", "record how it ended (exit.json, for diagnose)",
-                   false, [g, st, s = *s]() -> Result<void> {
+                   false, [g, s = *s]() -> Result<void> {
                      return save_exit(g.root, s.id, observe_stopped(s));
                    }});
   }
@@ -229,12 +229,11 @@ std::vector<GcFinding> gc_scan(const GlobalOptions& g) {
 }
 
 Result<int> gc(const GlobalOptions& g, const GcOptions& o) {
-  int rc = 0, done = 0, left = 0;
+  int rc = 0;
   for (auto& f : gc_scan(g)) {
     std::string line = f.kind + " " + f.object + " (" + f.detail + "): ";
     if (f.needs_force && !o.force) {
       line += "left; --force would " + f.action;
-      left++;
     } else if (o.dry_run) {
       line += "would " + f.action;
     } else if (auto r = f.apply(); !r) {
@@ -242,12 +241,9 @@ Result<int> gc(const GlobalOptions& g, const GcOptions& o) {
       rc = 1;
     } else {
       line += "done: " + f.action;
-      done++;
     }
     std::printf("%s\n", line.c_str());
   }
-  (void)done;
-  (void)left;
   std::fflush(stdout);
   return rc;
 }
