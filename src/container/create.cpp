@@ -134,7 +134,14 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   auto seccomp = ORUN_TRY(security::seccomp::prepare(s.linux.seccomp, security::seccomp::cache_path_for_root(g.root)));
   if (seccomp) security::seccomp::apply_report(*seccomp, s.annotations);
   std::string dir = state_dir(g.root, o.id);
-  auto lock = ORUN_TRY(make_state_dir(g.root, o.id));
+  // Each host-side resource is named in the create record before it exists,
+  // so `delete --force` can undo a create killed at any point; the dir is
+  // born with it.
+  CreateRecord record;
+  record.id = o.id;
+  record.bundle = bundle;
+  record.created = now_rfc3339nano();
+  auto lock = ORUN_TRY(make_state_dir(g.root, o.id, kRecordFile, record.to_json()));
   // From here on, a failure removes everything made so far (under the lock).
   State st;
   st.id = o.id;
@@ -157,10 +164,6 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   });
   if (!process::host_notify_socket().empty()) ORUN_TRY_VOID(process::prepare_notify(s, dir));
 
-  // Each host-side resource is named in the create record before it exists,
-  // so `delete --force` can undo a create killed at any point.
-  CreateRecord record;
-  record.id = o.id;
   if (systemd_cg) {
     cg = std::move(*systemd_cg);
   } else {
@@ -168,8 +171,6 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   }
   record.cgroup_paths = cg.paths();
   record.cgroup_unit = cg.unit();
-  record.bundle = bundle;
-  record.created = now_rfc3339nano();
   ORUN_TRY_VOID(save_record(dir, record));
   ORUN_TRY_VOID(save_ledger(g.root, record));
   cgroup_made = true;

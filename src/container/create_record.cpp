@@ -18,7 +18,6 @@ namespace orun::container {
 
 namespace {
 
-constexpr const char* kFile = "create.json";
 constexpr int kVersion = 1;
 
 bool under_cgroup_fs(const std::string& p) {
@@ -106,11 +105,11 @@ Result<CreateRecord> CreateRecord::parse(const std::string& text) {
 }
 
 Result<void> save_record(const std::string& dir, const CreateRecord& r) {
-  return sys::write_file_atomic(dir, kFile, r.to_json(), "create record");
+  return sys::write_file_atomic(dir, kRecordFile, r.to_json(), "create record");
 }
 
 Result<CreateRecord> load_record(const std::string& dir) {
-  auto text = sys::read_file(dir + "/" + kFile);
+  auto text = sys::read_file(dir + "/" + kRecordFile);
   if (!text) return std::unexpected(text.error());
   return CreateRecord::parse(*text);
 }

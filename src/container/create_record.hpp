@@ -34,6 +34,8 @@ struct CreateRecord {
   static Result<CreateRecord> parse(const std::string& text);
 };
 
+inline constexpr const char* kRecordFile = "create.json";
+
 // <dir>/create.json, atomically (temp file, fsync, rename).
 Result<void> save_record(const std::string& dir, const CreateRecord& r);
 // ENOENT when there is none.

@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <signal.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -79,17 +78,25 @@ void scan_container(const GlobalOptions& g, const std::string& id, std::vector<G
   std::string dir = state_dir(g.root, id);
   // A command holds it: busy, not a leftover.
   if (Lock::held_elsewhere(dir)) return;
+  auto s = load(g.root, id);
+  // Without state.json only a create record shows that orun made the dir: a
+  // --root pointed at /tmp must not lose its directories.
+  bool rec = exists(dir + "/create.json");
+  if (!s && !rec) {
+    GcFinding f{"unknown dir", dir, s.error().err == ENOENT ? "no state.json and no create record" : s.error().msg,
+                "not known to be orun's: orun delete --force " + id + " removes it", false, {}};
+    f.report_only = true;
+    out.push_back(std::move(f));
+    return;
+  }
   for (auto& n : entries(dir))
     if (is_temp_file(n))
       out.push_back({"temporary file", dir + "/" + n, "left by a command killed while writing it", "remove", false,
                      [p = dir + "/" + n] { return remove_file(p); }});
-  auto s = load(g.root, id);
   if (!s && s.error().err == ENOENT) {
-    bool rec = exists(dir + "/create.json");
-    out.push_back({"half-created", id,
-                   rec ? "create killed before state.json" : "no state.json and no create record",
-                   rec ? "undo the create record (kill, remove cgroups), remove the state dir" : "remove the state dir",
-                   false, force_delete(g, id)});
+    out.push_back({"half-created", id, "create killed before state.json",
+                   "undo the create record (kill, remove cgroups), remove the state dir", false,
+                   force_delete(g, id)});
     return;
   }
   if (!s) {
@@ -195,10 +202,10 @@ void scan_mounts(const GlobalOptions& g, std::vector<GcFinding>& out) {
     size_t e = line.find(' ', f + 1);
     std::string mp = line.substr(f + 1, e - f - 1);
     if (!mp.starts_with(prefix)) continue;
-    out.push_back({"mount", mp, "mounted under the state root", "unmount (lazily)", true, [mp]() -> Result<void> {
-                     if (::umount2(mp.c_str(), MNT_DETACH) < 0 && errno != EINVAL) return fail_errno("unmount " + mp);
-                     return {};
-                   }});
+    // Shown only: a --root pointed at a shared dir must not lose its mounts.
+    GcFinding m{"mount", mp, "mounted under the state root", "umount -l " + mp + " if nothing uses it", false, {}};
+    m.report_only = true;
+    out.push_back(std::move(m));
   }
 }
 
@@ -232,7 +239,9 @@ Result<int> gc(const GlobalOptions& g, const GcOptions& o) {
   int rc = 0;
   for (auto& f : gc_scan(g)) {
     std::string line = f.kind + " " + f.object + " (" + f.detail + "): ";
-    if (f.needs_force && !o.force) {
+    if (f.report_only) {
+      line += "left; " + f.action;
+    } else if (f.needs_force && !o.force) {
       line += "left; --force would " + f.action;
     } else if (o.dry_run) {
       line += "would " + f.action;

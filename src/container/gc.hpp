@@ -24,6 +24,7 @@ struct GcFinding {
   std::string action;  // what is done ("remove", "record exit", ...)
   bool needs_force = false;
   std::function<Result<void>()> apply;
+  bool report_only = false;  // shown, never acted on (`action` says what a person can do)
 };
 
 // Reads the root (and the cgroups its ledger names); changes nothing.

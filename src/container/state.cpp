@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -122,19 +123,28 @@ bool Lock::held_elsewhere(const std::string& dir) {
   return flock(fd.get(), LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 }
 
-Result<Lock> make_state_dir(const std::string& root, const std::string& id) {
+Result<Lock> make_state_dir(const std::string& root, const std::string& id, const std::string& file,
+                            const std::string& data) {
   std::string dir = state_dir(root, id);
   std::string tmp = root + "/" + kCreatingPrefix + id + "." + std::to_string(getpid());
   // A leftover of a killed create that had our pid: nothing in it is live.
   if (mkdir(tmp.c_str(), 0711) < 0 && (errno != EEXIST || rmdir(tmp.c_str()) < 0 || mkdir(tmp.c_str(), 0711) < 0))
     return fail_errno("mkdir " + tmp);
   auto lock = Lock::acquire(tmp);
+  if (lock) {
+    if (auto w = sys::write_file_atomic(tmp, file, data, "create record"); !w) {
+      std::error_code ec;
+      std::filesystem::remove_all(tmp, ec);
+      return std::unexpected(w.error());
+    }
+  }
   if (lock && renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) == 0) {
     chmod(dir.c_str(), 0711);
     return lock;
   }
   int err = lock ? errno : lock.error().err;
-  rmdir(tmp.c_str());
+  std::error_code ec;
+  std::filesystem::remove_all(tmp, ec);
   if (err == EEXIST) return fail("container with given ID already exists");
   if (lock && err != EINVAL && err != ENOSYS) return fail_errno("rename " + tmp + " to " + dir, err);
   if (!lock) return std::unexpected(lock.error());
@@ -143,7 +153,9 @@ Result<Lock> make_state_dir(const std::string& root, const std::string& id) {
     if (errno == EEXIST) return fail("container with given ID already exists");
     return fail_errno("mkdir " + dir);
   }
-  return Lock::acquire(dir);
+  auto direct = ORUN_TRY(Lock::acquire(dir));
+  ORUN_TRY_VOID(sys::write_file_atomic(dir, file, data, "create record"));
+  return direct;
 }
 
 Result<void> save(const std::string& root, const State& s) {

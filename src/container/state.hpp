@@ -70,11 +70,14 @@ class Lock {
   UniqueFd fd_;
 };
 
-// create: <root>/<id>, appearing already locked (made as
-// <root>/.orun:creating-<id>.<pid>, locked, then renamed without replacing),
-// so no other command sees it unlocked before create's record is in it.
-// "container with given ID already exists" when the id is taken.
-Result<Lock> make_state_dir(const std::string& root, const std::string& id);
+// create: <root>/<id>, appearing already locked and holding `file` (the
+// create record) from its first instant: made as
+// <root>/.orun:creating-<id>.<pid>, locked, the file written, then renamed
+// without replacing. So every container dir orun made names itself as
+// orun's (`gc` removes no dir that does not). "container with given ID
+// already exists" when the id is taken.
+Result<Lock> make_state_dir(const std::string& root, const std::string& id, const std::string& file,
+                            const std::string& data);
 // The temporary name of make_state_dir; `gc` removes unlocked leftovers.
 constexpr const char* kCreatingPrefix = ".orun:creating-";
 

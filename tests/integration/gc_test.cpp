@@ -166,6 +166,9 @@ TEST_F(GcTest, OrphanCgroupsOfARemovedStateDirAreFound) {
   ASSERT_GT(pid, 0);
   // What a runbook used to say: rm -rf the state dir.
   fs::remove_all(root_ + "/" + id_);
+  // check's state entries point at them too.
+  auto check = rt({"check"});
+  EXPECT_THAT(check.out, HasSubstr("leftovers: orphan cgroups /sys/fs/cgroup/")) << check;
   auto gc = rt({"gc"});
   EXPECT_EQ(gc.exit_code, 0) << gc;
   EXPECT_THAT(gc.out, HasSubstr("orphan cgroups /sys/fs/cgroup/")) << gc;
@@ -232,6 +235,19 @@ TEST_F(GcTest, TemporaryLeftoversOfKilledCommandsGo) {
   EXPECT_THAT(gc.out, HasSubstr("temporary dir " + tmpdir)) << gc;
   EXPECT_FALSE(path_exists(tmpdir));
   EXPECT_FALSE(path_exists(seccomp_tmp));
+}
+
+// A --root pointed at a shared dir (/tmp) must not lose its directories: a
+// dir without state.json and without orun's create record is only shown.
+TEST_F(GcTest, DirsNotKnownToBeOrunsAreOnlyShown) {
+  std::string foreign = root_ + "/" + id_;
+  fs::create_directories(foreign + "/data");
+  write_file(foreign + "/data/file", "keep");
+  auto gc = rt({"gc", "--force"});
+  EXPECT_EQ(gc.exit_code, 0) << gc;
+  EXPECT_THAT(gc.out, HasSubstr("unknown dir " + foreign + " (no state.json and no create record): left; ")) << gc;
+  EXPECT_EQ(read_file(foreign + "/data/file"), "keep");
+  fs::remove_all(foreign);
 }
 
 TEST_F(GcTest, RunningContainersAreLeftAlone) {
