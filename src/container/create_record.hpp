@@ -36,7 +36,7 @@ struct CreateRecord {
 
 inline constexpr const char* kRecordFile = "create.json";
 
-// <dir>/create.json, atomically (temp file, fsync, rename).
+// <dir>/create.json, atomically (temp file, rename).
 Result<void> save_record(const std::string& dir, const CreateRecord& r);
 // ENOENT when there is none.
 Result<CreateRecord> load_record(const std::string& dir);
