@@ -4,6 +4,7 @@
 // (data.memory.oom_events) and a cgroup stalled at its limit with the OOM
 // killer disabled gives an "under_oom" event, as `diagnose` says UNDER OOM.
 // Only fields and event types are added: runc's keep their shape.
+#include <sstream>
 #include <thread>
 
 #include "harness.hpp"
@@ -69,6 +70,29 @@ TEST_F(EventsExitTest, StatsCarryTheOomCounters) {
   // runc's fields are still there, in their place.
   EXPECT_TRUE(e["data"]["memory"]["usage"].is_object()) << r.out;
   EXPECT_EQ(rt({"delete", "-f", id_}).exit_code, 0);
+}
+
+// The stream's stats leave the counters out: followers wait for the word
+// "oom" in the stream (runc's events.bats greps for it) and must see it only
+// when an OOM happens.
+TEST_F(EventsExitTest, StreamedStatsDoNotSayOomBeforeAnOom) {
+  config_["linux"]["resources"]["memory"] = Json::parse(R"({"limit": 33554432})");
+  set_args({"sleep", "100"});
+  ASSERT_EQ(rt({"run", "--detach", "--bundle", bundle_, id_}).exit_code, 0);
+  track_pid(state_pid(id_));
+  BackgroundCommand ev(rt_argv({"events", "--interval", "100ms", id_}));
+  std::this_thread::sleep_for(500ms);
+  ASSERT_EQ(rt({"delete", "-f", id_}).exit_code, 0);
+  auto r = ev.wait(10s);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_THAT(r.out, HasSubstr(R"({"type":"stats","id":")" + id_ + "\"")) << r.out;
+  // Each stats line, without the id (the test's name is in it).
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(R"({"type":"stats")", 0) != 0) continue;
+    line.replace(line.find(id_), id_.size(), "ID");
+    EXPECT_EQ(line.find("oom"), std::string::npos) << line;
+  }
 }
 
 TEST_F(EventsExitTest, StalledOomIsReportedByEventsStatsAndDiagnose) {
