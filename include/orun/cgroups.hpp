@@ -74,6 +74,10 @@ class Manager {
   // Makes the directories (remembering which were new) and checks the
   // cgroup is empty and not frozen.
   Result<void> create();
+  // runc's create-time checks on the paths that exist: no process in them
+  // and not frozen (runc's errors). create() runs them for cgroupfs; the
+  // systemd driver runs them before its unit exists.
+  Result<void> check_unused() const;
   Result<JoinHandles> open_join() const;
   // Slow path: the parent writes the pid into cgroup.procs everywhere.
   Result<void> add_pid(pid_t pid, bool skip_v2) const;

@@ -172,6 +172,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   record.cgroup_paths = cg.paths();
   record.cgroup_unit = cg.unit();
   ORUN_TRY_VOID(save_record(dir, record));
+  // Another container's unit and cgroups are never undone by this create.
+  if (systemd_cg) ORUN_TRY_VOID(cg.check_unused());
   cgroup_made = true;
   if (systemd_cg) {
     ORUN_TRY_VOID(cg.start_unit());

@@ -202,8 +202,12 @@ cmd_stop() {
   if mountpoint -q "$dir/bundle/rootfs"; then umount "$dir/bundle/rootfs"; fi
   rm -rf --one-file-system "$dir"
   # The shared parent cgroup goes once the last machine is gone.
+  # (A machine killed without a halt leaves systemd's cgroups inside its
+  # own: deepest first.)
   local h
   for h in /sys/fs/cgroup/*/; do
+    [[ -d $h${cgroup_parent#/}/$id ]] &&
+      find "$h${cgroup_parent#/}/$id" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
     rmdir "$h${cgroup_parent#/}/$id" 2>/dev/null || true
     rmdir "$h${cgroup_parent#/}" 2>/dev/null || true
   done
