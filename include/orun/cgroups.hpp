@@ -55,8 +55,10 @@ class Manager {
   // runc's LegacyManager on v1 and hybrid): cgroupsPath is
   // `slice:prefix:name` and systemd must be running (runc's errors); the
   // paths are ExpandSlice(slice)/unit under each hierarchy's mount. Nothing
-  // is made yet.
-  static Result<Manager> for_systemd(const std::string& cgroups_path, const std::string& id);
+  // is made yet. The `org.systemd.property.*` annotations are checked first
+  // (runc's errors) and sent with StartTransientUnit.
+  static Result<Manager> for_systemd(const std::string& cgroups_path, const std::string& id,
+                                     const std::map<std::string, std::string>& annotations = {});
   // runc's Apply: StartTransientUnit of the scope (Slice, Delegate,
   // DefaultDependencies=no, accounting) holding a placeholder process of
   // orun's until the init has joined, then the hierarchies systemd does not
@@ -103,6 +105,7 @@ class Manager {
   Result<void> stop_unit() const;
   std::map<std::string, std::string> paths_;
   std::string unit_, slice_, name_;  // systemd driver (name_: the path's name part)
+  std::map<std::string, std::string> unit_annotations_;  // org.systemd.property.* (checked)
   pid_t placeholder_ = 0;     // systemd driver: the scope's first process
   std::vector<std::string> created_;  // dirs made by create(), deepest last
   // False when create() found the cgroup in use (processes, frozen): then it

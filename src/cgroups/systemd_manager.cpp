@@ -13,6 +13,7 @@
 
 #include "cgroups/apply.hpp"
 #include "cgroups/devices.hpp"
+#include "cgroups/systemd/annotation_properties.hpp"
 #include "cgroups/systemd/properties.hpp"
 #include "cgroups/systemd/resource_properties.hpp"
 #include "cgroups/systemd/systemd1.hpp"
@@ -54,7 +55,10 @@ int systemd_version(sd::Systemd1& bus) {
 
 }  // namespace
 
-Result<Manager> Manager::for_systemd(const std::string& cgroups_path, const std::string& id) {
+Result<Manager> Manager::for_systemd(const std::string& cgroups_path, const std::string& id,
+                                     const std::map<std::string, std::string>& annotations) {
+  // runc's specconv reads the annotations before the path.
+  (void)ORUN_TRY(sd::annotation_properties(annotations));
   auto unit_path = ORUN_TRY(sd::parse_unit_path(cgroups_path, id));
   if (!systemd_running()) return fail("systemd not running on this host, cannot use systemd cgroups manager");
   if (detect_layout() == Layout::v2) return fail("the systemd cgroup driver does not support cgroup v2 yet");
@@ -63,6 +67,8 @@ Result<Manager> Manager::for_systemd(const std::string& cgroups_path, const std:
   m.unit_ = sd::unit_name(unit_path);
   m.name_ = unit_path.name;
   m.slice_ = unit_path.parent.empty() ? sd::default_slice(false) : unit_path.parent;
+  for (auto& [k, v] : annotations)
+    if (k.starts_with("org.systemd.property.")) m.unit_annotations_[k] = v;
   return m;
 }
 
@@ -89,6 +95,7 @@ Result<void> Manager::start_unit() {
   for (const char* a : {"MemoryAccounting", "CPUAccounting", "BlockIOAccounting", "TasksAccounting"})
     props.push_back({a, sd::Value::boolean(true)});
   props.push_back({"DefaultDependencies", sd::Value::boolean(false)});
+  for (auto& p : ORUN_TRY(sd::annotation_properties(unit_annotations_))) props.push_back(std::move(p));
 
   auto job = bus.start_transient_unit(unit_, "replace", props);
   if (!job && job.error().is("org.freedesktop.systemd1.UnitExists")) {

@@ -126,8 +126,11 @@ Result<std::map<std::string, std::string>> exec_cgroup(const std::map<std::strin
       bool match = ctrls.empty();
       for (auto& c : ctrls) match |= c == ctrl;
       if (!match) continue;
-      std::string p = (std::filesystem::path(base.at(ctrl)) / sub).lexically_normal().string();
-      if (p.rfind(base.at(ctrl), 0) != 0 || p == base.at(ctrl) + "/..")
+      // runc's path.Join: an absolute sub is still below the base ("/" is the base).
+      const std::string& b = base.at(ctrl);
+      std::string p = std::filesystem::path(b + "/" + sub).lexically_normal().string();
+      while (p.size() > 1 && p.back() == '/') p.pop_back();
+      if (p != b && p.rfind(b + "/", 0) != 0)
         return fail("invalid --cgroup argument: bad sub cgroup path: " + sub);
       struct stat st{};
       if (stat(p.c_str(), &st) < 0) return fail_errno("failed adding pid to sub-cgroup " + p);
