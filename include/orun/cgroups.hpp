@@ -70,6 +70,10 @@ class Manager {
   // it), then the files as the cgroupfs driver writes them.
   Result<void> set_systemd(const spec::Resources& r, const std::vector<std::string>& config_device_paths,
                            bool skip_devices = false) const;
+  // runc's AddPid for exec: AttachProcessesToUnit of pid into the unit (or
+  // the sub-cgroup `sub` below it; "bad sub cgroup path" when it is not
+  // clean). The cgroupfs paths are joined by the caller as before.
+  Result<void> attach_to_unit(const std::string& sub, pid_t pid) const;
   // The systemd unit ("" for the cgroupfs driver).
   const std::string& unit() const { return unit_; }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "cgroups/apply.hpp"
 #include "cgroups/devices.hpp"
@@ -139,6 +140,17 @@ Result<void> Manager::stop_unit() const {
     if (*result != "done") log::warn("error removing unit `" + unit_ + "`: got `" + *result + "`. Continuing...");
   }
   (void)bus->reset_failed_unit(unit_);
+  return {};
+}
+
+Result<void> Manager::attach_to_unit(const std::string& sub, pid_t pid) const {
+  std::string abs = sub.starts_with("/") ? sub : "/" + sub;
+  std::string clean = std::filesystem::path(abs).lexically_normal().string();
+  while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
+  if (abs != clean) return fail("bad sub cgroup path: " + sub);
+  auto bus = ORUN_TRY(connect());
+  auto r = bus.attach_processes_to_unit(unit_, abs, {static_cast<uint32_t>(pid)});
+  if (!r) return std::unexpected(r.error().to_error());
   return {};
 }
 

@@ -1,5 +1,6 @@
 // exec: a new process in a running container, through the same spawn path
 // as init, joining every namespace instead of creating them.
+#include <algorithm>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -181,7 +182,21 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
     if (fd < 0) return fail_errno("open " + path);
     req.joins.push_back({static_cast<int>(spec::clone_flag(ns.type)), UniqueFd(fd)});
   }
-  auto cg = cgroups::Manager::from_paths(ORUN_TRY(exec_cgroup(st.cgroup_paths, o.cgroup)));
+  auto cg = cgroups::Manager::from_paths(ORUN_TRY(exec_cgroup(st.cgroup_paths, o.cgroup)), st.cgroup_unit);
+  // runc's addIntoCgroupV1 for the systemd driver: AddPid (the unit, then
+  // the paths) unless --cgroup names controllers; the process already joined
+  // the paths at clone time.
+  std::optional<std::string> unit_sub;
+  if (!st.cgroup_unit.empty()) {
+    bool per_controller = false;
+    unit_sub = "";
+    for (auto& a : o.cgroup) {
+      if (a.find(':') == std::string::npos) unit_sub = a;
+      else per_controller = true;
+    }
+    if (per_controller && std::ranges::all_of(o.cgroup, [](auto& a) { return a.find(':') != std::string::npos; }))
+      unit_sub.reset();
+  }
   req.cgroup = &cg;
 
   auto handles = ORUN_TRY(container::open_spawn_handles(g, proc.terminal, !o.detach, o.console_socket, o.pidfd_socket));
@@ -214,6 +229,10 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
     return security::seccomp::send_listener_to_agent(*seccomp, pid, child_fd, state);
   };
   req.on_ready = [&](pid_t pid) -> Result<void> {
+    if (unit_sub) {
+      if (auto r = cg.attach_to_unit(*unit_sub, pid); !r)
+        return fail("error adding pid " + std::to_string(pid) + " to cgroups: " + r.error().msg, r.error().err);
+    }
     auto warnings = ORUN_TRY(security::apply_rlimits(pid, proc.rlimits));
     for (auto& w : warnings) log::warn(w);
     return {};

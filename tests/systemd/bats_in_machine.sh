@@ -96,7 +96,9 @@ chmod +x "$root/opt/runc-bats/tests/cmd/_bin/sd-helper"
 declare -A P F S
 for rt in "${runtimes[@]}"; do
   name=$(basename "$rt")
-  machine install "$id" "$rt" "/usr/local/bin/rt-$name"
+  # Each runtime is called "runc" (orun names itself after argv[0], and the
+  # suite greps for "runc ..." in a few messages).
+  machine install "$id" "$rt" "/usr/local/lib/rt-$name/runc"
   for f in "${files[@]}"; do
     tap="$results/$name-$f.tap"
     cmd="cd /opt/runc-bats/tests/integration && bats --tap"
@@ -104,7 +106,7 @@ for rt in "${runtimes[@]}"; do
     cmd+=" $f.bats"
     start=$SECONDS
     # bats under script(1) as runc's CI (some tests want a terminal).
-    machine exec "$id" env RUNC="/usr/local/bin/rt-$name" RUNC_USE_SYSTEMD=1 \
+    machine exec "$id" env RUNC="/usr/local/lib/rt-$name/runc" RUNC_USE_SYSTEMD=1 \
       PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       timeout -k 10 "${ORUN_BATS_TIMEOUT:-900}" script -q -e -c "$cmd" \
       /dev/null </dev/null >"$tap" 2>&1 || true

@@ -136,8 +136,15 @@ expect "TasksMax after update" "$(show TasksMax)" 30
 expect "memory.limit_in_bytes after update" "$(file memory memory.limit_in_bytes)" 104857600
 expect "pids.max after update" "$(file pids pids.max)" 30
 
-out=$(orun_in exec c1 /bin/busybox cat /proc/self/cgroup) || fail "exec: $out"
+# exec: runc's AddPid, AttachProcessesToUnit of the new process into the
+# unit (seen on the bus), then the paths.
+inside sh -c '(timeout 10 busctl monitor --system --match member=AttachProcessesToUnit >/tmp/attach.mon 2>&1 &)'
+sleep 0.5
+out=$(orun_in exec c1 /bin/busybox sh -c 'echo pid=$$; cat /proc/self/cgroup') || fail "exec: $out"
 [[ $out == *":memory:$cg"* && $out == *":freezer:$cg"* ]] || fail "exec'd process's cgroups: $out"
+sleep 0.3
+mon=$(inside cat /tmp/attach.mon)
+[[ $mon == *'STRING "orun-test-c1.scope";'*'STRING "/";'*'UINT32 '* ]] || fail "no AttachProcessesToUnit for exec: $mon"
 
 orun_in pause c1 >/dev/null || fail "pause"
 expect "freezer.state paused" "$(file freezer freezer.state)" FROZEN
