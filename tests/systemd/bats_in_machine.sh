@@ -105,11 +105,14 @@ for rt in "${runtimes[@]}"; do
     [[ -n ${ORUN_BATS_FILTER:-} ]] && cmd+=" --filter $(printf %q "$ORUN_BATS_FILTER")"
     cmd+=" $f.bats"
     start=$SECONDS
-    # bats under script(1) as runc's CI (some tests want a terminal).
+    # bats under script(1) as runc's CI (some tests want a terminal). Its
+    # stdin is a FIFO that never ends: at EOF script(1) types the EOF
+    # character into the terminal, which a test's `exec -t` may then echo.
     machine exec "$id" env RUNC="/usr/local/lib/rt-$name/runc" RUNC_USE_SYSTEMD=1 \
       PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      timeout -k 10 "${ORUN_BATS_TIMEOUT:-900}" script -q -e -c "$cmd" \
-      /dev/null </dev/null >"$tap" 2>&1 || true
+      CMD="$cmd" TIMEOUT="${ORUN_BATS_TIMEOUT:-900}" sh -c \
+      'rm -f /tmp/bats-stdin; mkfifo /tmp/bats-stdin; exec timeout -k 10 "$TIMEOUT" script -q -e -c "$CMD" /dev/null 0<>/tmp/bats-stdin' \
+      </dev/null >"$tap" 2>&1 || true
     s=$(grep -cE '^ok [0-9]+ .*# skip' "$tap" || true)
     p=$(($(grep -cE '^ok [0-9]+' "$tap" || true) - s))
     n=$(grep -cE '^not ok [0-9]+' "$tap" || true)
