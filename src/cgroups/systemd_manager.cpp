@@ -62,7 +62,6 @@ Result<Manager> Manager::for_systemd(const std::string& cgroups_path, const std:
   (void)ORUN_TRY(sd::annotation_properties(annotations));
   auto unit_path = ORUN_TRY(sd::parse_unit_path(cgroups_path, id));
   if (!systemd_running()) return fail("systemd not running on this host, cannot use systemd cgroups manager");
-  if (detect_layout() == Layout::v2) return fail("the systemd cgroup driver does not support cgroup v2 yet");
   std::string dir = ORUN_TRY(sd::unit_cgroup_path(unit_path, false));
   Manager m = ORUN_TRY(for_container(dir, id));
   m.unit_ = sd::unit_name(unit_path);
@@ -93,7 +92,9 @@ Result<void> Manager::start_unit() {
     props.push_back({"Delegate", sd::Value::boolean(true)});
   }
   props.push_back({"PIDs", sd::Value::array("u", {sd::Value::u32(static_cast<uint32_t>(pid))})});
-  for (const char* a : {"MemoryAccounting", "CPUAccounting", "BlockIOAccounting", "TasksAccounting"})
+  // (v2: runc's UnifiedManager asks for IOAccounting instead of BlockIO.)
+  const char* io = layout_of(paths_) == Layout::v2 ? "IOAccounting" : "BlockIOAccounting";
+  for (const char* a : {"MemoryAccounting", "CPUAccounting", io, "TasksAccounting"})
     props.push_back({a, sd::Value::boolean(true)});
   props.push_back({"DefaultDependencies", sd::Value::boolean(false)});
   for (auto& p : ORUN_TRY(sd::annotation_properties(unit_annotations_))) props.push_back(std::move(p));
@@ -160,11 +161,13 @@ Result<void> Manager::set_systemd(const spec::Resources& r, const std::vector<st
   int version = systemd_version(bus);
   std::vector<spec::DeviceRule> rules = r.devices;
   for (auto& d : default_device_rules(config_device_paths)) rules.push_back(d);
-  auto conv = ORUN_TRY(sd::v1_resource_properties(r, rules, version));
+  bool v2 = layout_of(paths_) == Layout::v2;
+  auto conv = ORUN_TRY(v2 ? sd::v2_resource_properties(r, rules, version) : sd::v1_resource_properties(r, rules, version));
   for (auto& w : conv.warnings) log::warn(w);
-  // runc's freezeBeforeSet: devices may be denied for a moment while
-  // systemd rewrites the rules, so the container is frozen around it.
-  bool was_frozen = frozen();
+  // runc's freezeBeforeSet (v1 only: its UnifiedManager does not freeze):
+  // devices may be denied for a moment while systemd rewrites the rules, so
+  // the container is frozen around it.
+  bool was_frozen = v2 || frozen();
   bool froze = false;
   if (!was_frozen) {
     if (auto f = set_frozen(true); f) froze = true;

@@ -230,8 +230,14 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   };
   req.on_ready = [&](pid_t pid) -> Result<void> {
     if (unit_sub) {
-      if (auto r = cg.attach_to_unit(*unit_sub, pid); !r)
-        return fail("error adding pid " + std::to_string(pid) + " to cgroups: " + r.error().msg, r.error().err);
+      if (auto r = cg.attach_to_unit(*unit_sub, pid); !r) {
+        // v2 without a sub-cgroup: runc falls back to the init's cgroup;
+        // this process is in the container's already (joined at clone).
+        if (cg.paths().size() != 1 || !cg.paths().count("") || !unit_sub->empty())
+          return fail("error adding pid " + std::to_string(pid) + " to cgroups: " + r.error().msg, r.error().err);
+        log::debug("adding pid " + std::to_string(pid) + " to configured cgroup failed (" + r.error().msg +
+                   "), it stays in the cgroup it joined at clone");
+      }
     }
     auto warnings = ORUN_TRY(security::apply_rlimits(pid, proc.rlimits));
     for (auto& w : warnings) log::warn(w);
