@@ -23,6 +23,7 @@ packages=(
   podman      # podman 4.3; pulls in conmon, containers-common and the CNI plugins
   iptables    # dockerd insists on finding it even with --iptables=false
   tini        # `docker run --init` needs /usr/bin/docker-init
+  uidmap      # newuidmap/newgidmap: rootless podman's user namespace
   busybox-static jq  # the test image and the scripts that build it
 )
 

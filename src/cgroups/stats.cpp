@@ -180,6 +180,15 @@ OJson stats_v1(const std::map<std::string, std::string>& paths) {
     entry("kernel", "memory.kmem.");
     entry("kernelTCP", "memory.kmem.tcp.");
     if (!raw.empty()) memory["raw"] = raw;
+    // orun's own (callers ignore unknown fields): the OOM killer's count, and
+    // under_oom for a cgroup stalled at its limit with the killer disabled.
+    auto oc = parse_flat_keyed(slurp(m + "/memory.oom_control").value_or(""));
+    if (!oc.empty()) {
+      OJson oom = OJson::object();
+      for (const char* k : {"oom_kill", "under_oom", "oom_kill_disable"})
+        if (oc.count(k)) oom[k] = oc[k];
+      memory["oom_events"] = oom;
+    }
   }
 
   OJson pids = OJson::object();
@@ -264,6 +273,11 @@ OJson stats_v2(const std::string& dir) {
     }
     memory["raw"] = raw;
     if (auto psi = slurp(dir + "/memory.pressure")) memory["psi"] = parse_psi(*psi);
+    // orun's own: the OOM counters (v2 has no under_oom: no disabled killer).
+    OJson oom = OJson::object();
+    for (const char* k : {"oom", "oom_kill", "oom_group_kill", "max"})
+      if (events.count(k)) oom[k] = events[k];
+    if (!oom.empty()) memory["oom_events"] = oom;
   }
 
   OJson pids = OJson::object();

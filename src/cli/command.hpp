@@ -50,6 +50,7 @@ CommandSpec checkpoint_command();
 CommandSpec create_command();
 CommandSpec delete_command();
 CommandSpec diagnose_command();
+CommandSpec gc_command();
 CommandSpec events_command();
 CommandSpec exec_command();
 CommandSpec features_command();

@@ -22,7 +22,7 @@ const std::vector<CommandSpec>& all_commands() {
       spec_command(),       start_command(),  state_command(),  update_command(),
       features_command(),   init_command(),
       // orun's own, after runc's.
-      check_command(),      diagnose_command(),
+      check_command(),      diagnose_command(), gc_command(),
   };
   return commands;
 }

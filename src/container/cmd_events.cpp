@@ -1,7 +1,10 @@
 // events: the container's stats (once with --stats, else every --interval)
-// and OOM notifications, as JSON lines, until the cgroup goes away.
+// and OOM notifications, as JSON lines, until the cgroup goes away or the
+// init ends (then an "exit" event, orun's own); "under_oom" (orun's own) when
+// the cgroup stalls at its limit with the OOM killer disabled.
 #include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -9,9 +12,11 @@
 
 #include "cgroups/events.hpp"
 #include "cgroups/stats.hpp"
+#include "container/exit_record.hpp"
 #include "container/lifecycle.hpp"
 #include "orun/commands.hpp"
 #include "orun/log.hpp"
+#include "sys/file.hpp"
 
 namespace orun::commands {
 
@@ -55,6 +60,33 @@ Result<void> emit_stats(const container::State& s) {
   return {};
 }
 
+// The init ended: how (the exit record a foreground `run` or an earlier
+// `state` kept, else what can still be seen, kept now), then the stream ends.
+// runc has no such event (its stream goes on with stats of an empty cgroup);
+// callers skip types they do not know.
+void emit_exit(const std::string& root, const container::State& s) {
+  auto rec = container::load_exit(root, s.id);
+  if (!rec) {
+    auto seen = container::observe_stopped(s);
+    seen.seen_by = "events";
+    (void)container::save_exit(root, s.id, seen);  // best effort, as `state`'s
+    rec = container::to_json(seen);
+  }
+  nlohmann::ordered_json e;
+  e["type"] = "exit";
+  e["id"] = s.id;
+  e["data"] = *rec;
+  emit(e);
+}
+
+// v1 memory.oom_control's under_oom: stalled at the limit, OOM killer disabled.
+bool under_oom(const container::State& s) {
+  auto it = s.cgroup_paths.find("memory");
+  if (it == s.cgroup_paths.end()) return false;
+  auto text = sys::read_file(it->second + "/memory.oom_control");
+  return text && cgroups::parse_flat_keyed(*text)["under_oom"] != 0;
+}
+
 bool cgroup_exists(const container::State& s) {
   for (auto& [ctrl, dir] : s.cgroup_paths) {
     struct stat st{};
@@ -78,6 +110,20 @@ Result<int> events(const GlobalOptions& g, const EventsOptions& o) {
   }
 
   auto watcher = ORUN_TRY(cgroups::OomWatcher::open(s.cgroup_paths));
+  // The init's end wakes the loop (without pidfd_open: the next tick sees it).
+  UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, s.init_pid, 0)));
+  if (pidfd && !container::init_alive(s)) pidfd.reset();  // pid reused since state.json
+  bool stalled = false;
+  auto check_stalled = [&] {
+    bool now = under_oom(s);
+    if (now && !stalled) {
+      nlohmann::ordered_json e;
+      e["type"] = "under_oom";
+      e["id"] = s.id;
+      emit(e);
+    }
+    stalled = now;
+  };
   int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
   if (tfd < 0) return fail_errno("timerfd_create");
   UniqueFd timer(tfd);
@@ -88,8 +134,8 @@ Result<int> events(const GlobalOptions& g, const EventsOptions& o) {
   if (timerfd_settime(tfd, 0, &its, nullptr) < 0) return fail_errno("timerfd_settime");
 
   for (;;) {
-    pollfd fds[2] = {{watcher.fd(), POLLIN, 0}, {tfd, POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) {
+    pollfd fds[3] = {{watcher.fd(), POLLIN, 0}, {tfd, POLLIN, 0}, {pidfd ? pidfd.get() : -1, POLLIN, 0}};
+    if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       return fail_errno("poll");
     }
@@ -103,11 +149,17 @@ Result<int> events(const GlobalOptions& g, const EventsOptions& o) {
         emit(e);
       }
       if (gone) return 0;
+      check_stalled();
+    }
+    if ((fds[2].revents & POLLIN) || (!pidfd && !container::init_alive(s))) {
+      emit_exit(g.root, s);
+      return 0;
     }
     if (fds[1].revents & POLLIN) {
       uint64_t ticks = 0;
       (void)!read(tfd, &ticks, sizeof(ticks));
       if (!cgroup_exists(s)) return 0;
+      check_stalled();
       // A failed sample is logged and the stream goes on, as runc's.
       if (auto r = emit_stats(s); !r) log::error(r.error().msg);
     }

@@ -216,6 +216,7 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   handles.fill(ic);
   // The filter is the container's (from the config it was created with).
   auto seccomp = ORUN_TRY(security::seccomp::prepare(nscfg.linux.seccomp, security::seccomp::cache_path_for_root(g.root)));
+  if (seccomp) security::seccomp::apply_report(*seccomp, st.annotations);
   ic.seccomp = seccomp ? &*seccomp : nullptr;
   ic.new_user_ns = userns;
   ic.cgroup_paths = cg.paths();

@@ -62,6 +62,7 @@ Result<int> delete_without_state(const GlobalOptions& g, const DeleteOptions& o,
   if (!missing && !o.force) return std::unexpected(load_error);
   if (auto rec = container::load_record(dir)) {
     ORUN_TRY_VOID(container::undo_record(*rec));
+    container::remove_ledger(g.root, o.id);
   } else if (!missing || rec.error().err != ENOENT) {
     // Nothing names the container's cgroups: only its dir can go.
     log::warn("removing " + dir + " without knowing its cgroups or processes: " +

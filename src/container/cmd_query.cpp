@@ -8,8 +8,10 @@
 #include <iostream>
 
 #include "container/exit_record.hpp"
+#include "container/half_made.hpp"
 #include "container/state.hpp"
 #include "orun/commands.hpp"
+#include "orun/spec.hpp"
 
 namespace orun::commands {
 
@@ -34,6 +36,20 @@ nlohmann::ordered_json state_json(const State& s, Status st, const std::string& 
       if (k != "bundle") a[k] = v;
     if (!a.empty()) j["annotations"] = a;
   }
+  j["owner"] = owner;
+  return j;
+}
+
+// A half-created container (container/half_made.hpp), in the same shape.
+nlohmann::ordered_json half_made_json(const container::HalfMade& h, const std::string& owner) {
+  nlohmann::ordered_json j;
+  j["ociVersion"] = spec::kOciVersion;
+  j["id"] = h.id;
+  j["pid"] = 0;
+  j["status"] = h.creating ? "creating" : "stopped";
+  j["bundle"] = h.bundle;
+  j["rootfs"] = "";
+  j["created"] = h.created;
   j["owner"] = owner;
   return j;
 }
@@ -84,7 +100,15 @@ std::string tabulate(const std::vector<std::vector<std::string>>& rows) {
 }  // namespace
 
 Result<int> state(const GlobalOptions& g, const IdOptions& o) {
-  auto s = ORUN_TRY(container::load(g.root, o.id));
+  auto loaded = container::load(g.root, o.id);
+  if (!loaded && loaded.error().err == ENOENT) {
+    if (auto h = container::find_half_made(g.root, o.id)) {
+      std::string out = go_escape(half_made_json(*h, "").dump(2));
+      fwrite(out.data(), 1, out.size(), stdout);
+      return 0;
+    }
+  }
+  auto s = ORUN_TRY(std::move(loaded));
   auto st = container::status_of(g.root, s);
   // The first `state` after a detached init ended keeps what it can learn.
   container::record_if_stopped(g.root, s, st);
@@ -116,6 +140,7 @@ Result<int> list(const GlobalOptions& g, const ListOptions& o) {
     State s;
     Status st;
     std::string owner;
+    std::optional<container::HalfMade> half;
   };
   std::vector<Row> rows;
   for (auto& name : names) {
@@ -124,7 +149,13 @@ Result<int> list(const GlobalOptions& g, const ListOptions& o) {
     // Only directories are containers (runc's getContainers): files such as
     // orun's seccomp cache and symlinks are not.
     if (lstat(dir.c_str(), &sb) < 0 || !S_ISDIR(sb.st_mode)) continue;
+    // orun's own dirs (the cgroup ledger, a create's temporary name) are not ids.
+    if (!container::valid_id(name) || name.starts_with(".orun:")) continue;
     auto s = container::load(g.root, name);
+    if (!s && s.error().err == ENOENT) {
+      if (auto h = container::find_half_made(g.root, name)) rows.push_back({State{}, Status::stopped, owner_of(sb.st_uid), h});
+      continue;
+    }
     if (!s) {
       // A directory that vanished mid-walk is not an error (runc 1.1.13).
       if (s.error().err != ENOENT) std::fprintf(stderr, "load container %s: %s\n", name.c_str(), s.error().msg.c_str());
@@ -134,7 +165,7 @@ Result<int> list(const GlobalOptions& g, const ListOptions& o) {
   }
 
   if (o.quiet) {
-    for (auto& r : rows) std::printf("%s\n", r.s.id.c_str());
+    for (auto& r : rows) std::printf("%s\n", (r.half ? r.half->id : r.s.id).c_str());
     return 0;
   }
   if (o.format == "json") {
@@ -143,15 +174,21 @@ Result<int> list(const GlobalOptions& g, const ListOptions& o) {
       return 0;
     }
     nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-    for (auto& r : rows) arr.push_back(state_json(r.s, r.st, r.owner));
+    for (auto& r : rows) arr.push_back(r.half ? half_made_json(*r.half, r.owner) : state_json(r.s, r.st, r.owner));
     std::string out = go_escape(arr.dump()) + "\n";
     std::fputs(out.c_str(), stdout);
     return 0;
   }
   std::vector<std::vector<std::string>> table{{"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"}};
-  for (auto& r : rows)
+  for (auto& r : rows) {
+    if (r.half) {
+      auto j = half_made_json(*r.half, r.owner);
+      table.push_back({r.half->id, "0", j["status"].get<std::string>(), r.half->bundle, r.half->created, r.owner});
+      continue;
+    }
     table.push_back({r.s.id, std::to_string(r.st == Status::stopped ? 0 : r.s.init_pid), container::to_string(r.st),
                      r.s.bundle, r.s.created, r.owner});
+  }
   std::fputs(tabulate(table).c_str(), stdout);
   return 0;
 }

@@ -132,12 +132,17 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   // Compiled (or found in the cache) before anything is made, so a bad
   // profile leaves nothing behind; the child inherits the program by fork.
   auto seccomp = ORUN_TRY(security::seccomp::prepare(s.linux.seccomp, security::seccomp::cache_path_for_root(g.root)));
+  if (seccomp) security::seccomp::apply_report(*seccomp, s.annotations);
   std::string dir = state_dir(g.root, o.id);
-  if (mkdir(dir.c_str(), 0711) < 0) {
-    if (errno == EEXIST) return fail("container with given ID already exists");
-    return fail_errno("mkdir " + dir);
-  }
-  // From here on, a failure removes everything made so far.
+  // Each host-side resource is named in the create record before it exists,
+  // so `delete --force` can undo a create killed at any point; the dir is
+  // born with it.
+  CreateRecord record;
+  record.id = o.id;
+  record.bundle = bundle;
+  record.created = now_rfc3339nano();
+  auto lock = ORUN_TRY(make_state_dir(g.root, o.id, kRecordFile, record.to_json()));
+  // From here on, a failure removes everything made so far (under the lock).
   State st;
   st.id = o.id;
   cgroups::Manager cg;
@@ -148,7 +153,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
       ::kill(init_pid, SIGKILL);
       waitpid(init_pid, nullptr, 0);
     }
-    if (cgroup_made) (void)cg.destroy();
+    if (cgroup_made && cg.destroy()) remove_ledger(g.root, o.id);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
     // poststop runs on every destroy path, a failed create included.
@@ -157,13 +162,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
       if (auto r = process::run_hooks(s.hooks.poststop, "poststop", state); !r) log::warn(r.error().msg);
     }
   });
-  auto lock = ORUN_TRY(Lock::acquire(dir));
   if (!process::host_notify_socket().empty()) ORUN_TRY_VOID(process::prepare_notify(s, dir));
 
-  // Each host-side resource is named in the create record before it exists,
-  // so `delete --force` can undo a create killed at any point.
-  CreateRecord record;
-  record.id = o.id;
   if (systemd_cg) {
     cg = std::move(*systemd_cg);
   } else {
@@ -174,6 +174,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   ORUN_TRY_VOID(save_record(dir, record));
   // Another container's unit and cgroups are never undone by this create.
   if (systemd_cg) ORUN_TRY_VOID(cg.check_unused());
+  ORUN_TRY_VOID(save_ledger(g.root, record));
   cgroup_made = true;
   if (systemd_cg) {
     ORUN_TRY_VOID(cg.start_unit());
@@ -183,6 +184,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   record.cgroup_made = own_cgroup_dirs(cg);
   record.cgroup_owned = true;
   ORUN_TRY_VOID(save_record(dir, record));
+  ORUN_TRY_VOID(save_ledger(g.root, record));
   ORUN_TRY_VOID(cgroups::apply_resources(cg, s.linux));
 
   std::string fifo = dir + "/exec.fifo";

@@ -18,7 +18,6 @@ namespace orun::container {
 
 namespace {
 
-constexpr const char* kFile = "create.json";
 constexpr int kVersion = 1;
 
 bool under_cgroup_fs(const std::string& p) {
@@ -75,6 +74,8 @@ std::string CreateRecord::to_json() const {
   j["cgroup_unit"] = cgroup_unit;
   j["cgroup_made"] = cgroup_made;
   j["cgroup_owned"] = cgroup_owned;
+  if (!bundle.empty()) j["bundle"] = bundle;
+  if (!created.empty()) j["created"] = created;
   return j.dump();
 }
 
@@ -89,6 +90,8 @@ Result<CreateRecord> CreateRecord::parse(const std::string& text) {
     r.cgroup_unit = j.value("cgroup_unit", "");
     r.cgroup_made = j.value("cgroup_made", std::vector<std::string>{});
     r.cgroup_owned = j.value("cgroup_owned", false);
+    r.bundle = j.value("bundle", "");
+    r.created = j.value("created", "");
   } catch (const nlohmann::json::exception& e) {
     return fail(std::string("create record: ") + e.what());
   }
@@ -102,11 +105,11 @@ Result<CreateRecord> CreateRecord::parse(const std::string& text) {
 }
 
 Result<void> save_record(const std::string& dir, const CreateRecord& r) {
-  return sys::write_file_atomic(dir, kFile, r.to_json(), "create record");
+  return sys::write_file_atomic(dir, kRecordFile, r.to_json(), "create record");
 }
 
 Result<CreateRecord> load_record(const std::string& dir) {
-  auto text = sys::read_file(dir + "/" + kFile);
+  auto text = sys::read_file(dir + "/" + kRecordFile);
   if (!text) return std::unexpected(text.error());
   return CreateRecord::parse(*text);
 }
@@ -125,5 +128,13 @@ Result<void> undo_record(const CreateRecord& r) {
   cg.set_created_dirs(r.cgroup_made);
   return cg.destroy();
 }
+
+std::string ledger_path(const std::string& root, const std::string& id) { return root + "/" + kLedgerPrefix + id; }
+
+Result<void> save_ledger(const std::string& root, const CreateRecord& r) {
+  return sys::write_file_atomic(root, kLedgerPrefix + r.id, r.to_json(), "cgroup ledger entry");
+}
+
+void remove_ledger(const std::string& root, const std::string& id) { (void)::unlink(ledger_path(root, id).c_str()); }
 
 }  // namespace orun::container

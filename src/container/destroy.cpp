@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "container/create_record.hpp"
 #include "container/lifecycle.hpp"
 #include "orun/spec.hpp"
 #include "process/hooks.hpp"
@@ -19,6 +20,7 @@ Result<void> destroy_container(const std::string& root, const State& s) {
   if (!s.private_pid_ns) (void)cg.signal_all(SIGKILL);
   Result<void> result;
   if (auto r = cg.destroy(); !r) result = std::unexpected(r.error());
+  else remove_ledger(root, s.id);
   std::error_code ec;
   std::filesystem::remove_all(state_dir(root, s.id), ec);
   if (ec && result) result = fail("remove state dir: " + ec.message());

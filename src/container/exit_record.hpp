@@ -27,7 +27,7 @@ struct ExitRecord {
   bool core_dumped = false;
   std::string oom = "no";     // "yes", "no", "possible"
   std::string time;           // RFC 3339, when orun saw the end
-  std::string seen_by;        // "run" or "state"
+  std::string seen_by;        // "run", "state" or "events"
 };
 
 // From a wait(2) status.

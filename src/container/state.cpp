@@ -1,12 +1,14 @@
 #include "container/state.hpp"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -115,6 +117,47 @@ Result<Lock> Lock::acquire(const std::string& dir, bool exclusive) {
   return l;
 }
 
+bool Lock::held_elsewhere(const std::string& dir) {
+  UniqueFd fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return false;
+  return flock(fd.get(), LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
+Result<Lock> make_state_dir(const std::string& root, const std::string& id, const std::string& file,
+                            const std::string& data) {
+  std::string dir = state_dir(root, id);
+  std::string tmp = root + "/" + kCreatingPrefix + id + "." + std::to_string(getpid());
+  // A leftover of a killed create that had our pid: nothing in it is live.
+  if (mkdir(tmp.c_str(), 0711) < 0 && (errno != EEXIST || rmdir(tmp.c_str()) < 0 || mkdir(tmp.c_str(), 0711) < 0))
+    return fail_errno("mkdir " + tmp);
+  auto lock = Lock::acquire(tmp);
+  if (lock) {
+    if (auto w = sys::write_file_atomic(tmp, file, data, "create record"); !w) {
+      std::error_code ec;
+      std::filesystem::remove_all(tmp, ec);
+      return std::unexpected(w.error());
+    }
+  }
+  if (lock && renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) == 0) {
+    chmod(dir.c_str(), 0711);
+    return lock;
+  }
+  int err = lock ? errno : lock.error().err;
+  std::error_code ec;
+  std::filesystem::remove_all(tmp, ec);
+  if (err == EEXIST) return fail("container with given ID already exists");
+  if (lock && err != EINVAL && err != ENOSYS) return fail_errno("rename " + tmp + " to " + dir, err);
+  if (!lock) return std::unexpected(lock.error());
+  // A filesystem without RENAME_NOREPLACE: mkdir, then lock.
+  if (mkdir(dir.c_str(), 0711) < 0) {
+    if (errno == EEXIST) return fail("container with given ID already exists");
+    return fail_errno("mkdir " + dir);
+  }
+  auto direct = ORUN_TRY(Lock::acquire(dir));
+  ORUN_TRY_VOID(sys::write_file_atomic(dir, file, data, "create record"));
+  return direct;
+}
+
 Result<void> save(const std::string& root, const State& s) {
   return sys::write_file_atomic(state_dir(root, s.id), "state.json", s.to_json().dump(), "state file");
 }
@@ -176,6 +219,10 @@ Status status_of(const std::string& root, const State& s) {
 std::string now_rfc3339nano() {
   struct timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
+  return rfc3339nano(ts);
+}
+
+std::string rfc3339nano(const struct timespec& ts) {
   struct tm tm{};
   gmtime_r(&ts.tv_sec, &tm);
   char base[32];

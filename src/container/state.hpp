@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <time.h>
 
 #include <map>
 #include <optional>
@@ -61,11 +62,24 @@ std::string state_dir(const std::string& root, const std::string& id);
 class Lock {
  public:
   static Result<Lock> acquire(const std::string& dir, bool exclusive = true);
+  // True when another command holds the dir's lock now (a create still running).
+  static bool held_elsewhere(const std::string& dir);
   int fd() const { return fd_.get(); }
 
  private:
   UniqueFd fd_;
 };
+
+// create: <root>/<id>, appearing already locked and holding `file` (the
+// create record) from its first instant: made as
+// <root>/.orun:creating-<id>.<pid>, locked, the file written, then renamed
+// without replacing. So every container dir orun made names itself as
+// orun's (`gc` removes no dir that does not). "container with given ID
+// already exists" when the id is taken.
+Result<Lock> make_state_dir(const std::string& root, const std::string& id, const std::string& file,
+                            const std::string& data);
+// The temporary name of make_state_dir; `gc` removes unlocked leftovers.
+constexpr const char* kCreatingPrefix = ".orun:creating-";
 
 // Writes state.json atomically: a temp file in the same dir, then rename.
 Result<void> save(const std::string& root, const State& s);
@@ -83,5 +97,6 @@ bool init_alive(const State& s);
 
 // RFC3339Nano with trailing zeros trimmed, UTC (Go's time.RFC3339Nano).
 std::string now_rfc3339nano();
+std::string rfc3339nano(const struct timespec& ts);
 
 }  // namespace orun::container

@@ -5,15 +5,20 @@
 #include "diagnose/container.hpp"
 
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include "cgroups/events.hpp"
 #include "container/exit_record.hpp"
 #include "diagnose/mountinfo.hpp"
 #include "diagnose/proc_status.hpp"
+#include "diagnose/seccomp_audit.hpp"
+#include "security/seccomp.hpp"
+#include "sys/file.hpp"
 #include "orun/spec.hpp"
 
 namespace orun::diagnose {
@@ -152,6 +157,26 @@ std::vector<std::string> tail_lines(const std::string& path, size_t n) {
   return out;
 }
 
+// RFC 3339 (state.json's created) to epoch seconds; 0 when unreadable.
+double epoch_of(const std::string& rfc3339) {
+  struct tm tm{};
+  const char* rest = ::strptime(rfc3339.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) return 0;
+  double frac = *rest == '.' ? std::strtod(rest, nullptr) : 0;
+  return static_cast<double>(::timegm(&tm)) + frac;
+}
+
+Json denials_part(const container::State& s) {
+  std::vector<pid_t> pids;
+  if (auto all = cgroups::all_pids(s.cgroup_paths)) pids = *all;
+  pids.push_back(s.init_pid);
+  Json d = seccomp_denials(epoch_of(s.created), pids, s.rootfs);
+  d["report"] = security::seccomp::report_requested(s.annotations);
+  auto logged = sys::read_file("/proc/sys/kernel/seccomp/actions_logged");
+  if (logged) d["actions_logged"] = logged->substr(0, logged->find('\n'));
+  return d;
+}
+
 Json inspect_container(const std::string& root, const container::State& s) {
   Json r;
   auto st = container::status_of(root, s);
@@ -175,6 +200,9 @@ Json inspect_container(const std::string& root, const container::State& s) {
     if (auto rec = container::load_exit(root, s.id)) r["exit"] = *rec;
     else r["exit"] = container::to_json(container::observe_stopped(s));
   }
+  if (s.config.is_object() && s.config.contains("linux") && s.config["linux"].is_object() &&
+      s.config["linux"].contains("seccomp") && s.config["linux"]["seccomp"].is_object())
+    r["seccomp_denials"] = denials_part(s);
   if (!s.log_path.empty()) {
     r["log"]["path"] = s.log_path;
     r["log"]["lines"] = tail_lines(s.log_path, 10);

@@ -1,5 +1,7 @@
 // The text form of `diagnose`: one labelled line (or block) per fact, from
 // the same model as --format json, so both always say the same.
+#include <time.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -127,6 +129,29 @@ void render_cgroup(std::string& out, const Json& c) {
   }
 }
 
+// The kernel's audit records of the container's seccomp filter.
+void render_denials(std::string& out, const Json& d) {
+  if (d.contains("error")) {
+    line(out, "seccomp log", "unreadable: " + str(d, "error"));
+    return;
+  }
+  const Json& recs = d["records"];
+  std::string head = std::to_string(recs.size()) + " record(s) in the kernel log";
+  if (!d.value("report", false))
+    head += "; errno and trap denials are logged only with the annotation org.orun.seccomp.report=true";
+  line(out, "seccomp log", head);
+  for (const auto& e : recs) {
+    time_t t = static_cast<time_t>(e.value("time", 0.0));
+    struct tm tm{};
+    gmtime_r(&t, &tm);
+    char when[32];
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::string s = str(e, "syscall") + ": " + str(e, "action") + ", pid " + str(e, "pid") + " (" + str(e, "comm") +
+                    ", " + str(e, "exe") + (e.contains("process") ? ", gone" : "") + ") at " + when;
+    line(out, "", s);
+  }
+}
+
 }  // namespace
 
 std::string human_bytes(uint64_t n) {
@@ -174,6 +199,7 @@ std::string render_container_text(const Json& r) {
       line(out, "mounts", s);
     }
   }
+  if (r.contains("seccomp_denials")) render_denials(out, r["seccomp_denials"]);
   if (r.contains("log")) {
     const Json& l = r["log"];
     line(out, "log", str(l, "path") + " (last " + std::to_string(l["lines"].size()) + " lines)");

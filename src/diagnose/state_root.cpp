@@ -8,6 +8,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "container/gc.hpp"
 #include "container/state.hpp"
 #include "diagnose/probes.hpp"
 #include "diagnose/proc_status.hpp"
@@ -32,13 +33,23 @@ void probe_entries(Items& out, const std::string& root) {
     else if (!container::init_alive(*s)) stopped.push_back(name);
   }
   std::string detail = std::to_string(total) + " container(s)";
-  if (stopped.empty() && broken.empty()) {
+  // What else `orun gc` would find: orphan cgroups (from the root's ledger),
+  // temporary names of killed commands, mounts under the root.
+  GlobalOptions g;
+  g.root = root;
+  std::vector<std::string> other;
+  for (const auto& f : container::gc_scan(g))
+    if (f.kind != "stopped" && f.kind != "half-created" && f.kind != "unreadable state" && f.kind != "fifo" &&
+        f.kind != "unknown dir")
+      other.push_back(f.kind + " " + f.object);
+  if (!other.empty()) detail += "; leftovers: " + join(other);
+  if (stopped.empty() && broken.empty() && other.empty()) {
     out.push_back(ok_item("state entries", detail + ", none stale"));
     return;
   }
   if (!stopped.empty()) detail += "; init gone: " + join(stopped);
   if (!broken.empty()) detail += "; no readable state.json: " + join(broken);
-  out.push_back(warn_item("state entries", detail, "orun delete ID (delete -f for half-created ones)"));
+  out.push_back(warn_item("state entries", detail, "orun gc (orun gc --force deletes stopped ones)"));
 }
 
 }  // namespace

@@ -58,6 +58,20 @@ unsigned supported_flags() {
   return flags;
 }
 
+bool report_requested(const std::map<std::string, std::string>& annotations) {
+  auto it = annotations.find(kReportAnnotation);
+  return it != annotations.end() && (it->second == "true" || it->second == "1");
+}
+
+void apply_report(Program& p, const std::map<std::string, std::string>& annotations) {
+  if (!report_requested(annotations)) return;
+  if (supported_flags() & kFlagLog) {
+    p.flags |= kFlagLog;
+  } else {
+    log::warn(std::string(kReportAnnotation) + ": the kernel has no SECCOMP_FILTER_FLAG_LOG, only kills are logged");
+  }
+}
+
 std::string cache_path_for_root(const std::string& root) { return root + "/" + kCacheFileName; }
 
 Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std::string& cache_path) {

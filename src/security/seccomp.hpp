@@ -14,6 +14,7 @@
 
 #include <linux/filter.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,15 @@ unsigned supported_flags();
 // cache). With --debug, each unknown syscall name is logged on every call,
 // cached or not.
 Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std::string& cache_path);
+
+// orun's opt-in report of denials: with this annotation "true", the filter
+// is loaded with SECCOMP_FILTER_FLAG_LOG, so the kernel audits every action
+// but allow (errno and trap too, not only kills and SCMP_ACT_LOG) and
+// `orun diagnose` names each denied syscall; the verdicts stay the profile's.
+inline constexpr const char* kReportAnnotation = "org.orun.seccomp.report";
+bool report_requested(const std::map<std::string, std::string>& annotations);
+// Adds SECCOMP_FILTER_FLAG_LOG when requested and the kernel has it.
+void apply_report(Program& p, const std::map<std::string, std::string>& annotations);
 
 // <root>/.orun:seccomp-cache (seccomp_cache.hpp says why there).
 std::string cache_path_for_root(const std::string& root);

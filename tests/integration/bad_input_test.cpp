@@ -438,6 +438,13 @@ TEST_F(BadInputTest, CorruptStateDirsFailWithOneLine) {
           {"exec", id, "true"}, {"ps", id}, {"pause", id}}) {
       SCOPED_TRACE(args[0]);
       auto r = rt(args);
+      // A dir without state.json is a half-created container to orun's
+      // `state` (stopped, pid 0; gc_test.cpp), not an error.
+      if (c.name == "no state.json" && args[0] == "state" && !runtime_is_runc()) {
+        EXPECT_EQ(r.exit_code, 0) << r;
+        EXPECT_THAT(r.out, ::testing::HasSubstr("\"status\": \"stopped\"")) << r;
+        continue;
+      }
       expect_clean_failure(r, "");
     }
     // Without state.json the dir is a leftover: delete removes it. A

@@ -81,3 +81,36 @@ TEST(CreateRecord, SavedAtomicallyAndLoaded) {
   EXPECT_EQ(n, 1);
   std::filesystem::remove_all(dir);
 }
+
+// The bundle and time `state`/`list` show for a half-created container; an
+// older record without them still parses.
+TEST(CreateRecord, KeepsBundleAndCreatedForTheHalfCreatedView) {
+  auto s = sample();
+  s.bundle = "/b";
+  s.created = "2026-12-06T03:46:03.31933245Z";
+  auto r = CreateRecord::parse(s.to_json());
+  ASSERT_TRUE(r) << r.error().msg;
+  EXPECT_EQ(r->bundle, "/b");
+  EXPECT_EQ(r->created, "2026-12-06T03:46:03.31933245Z");
+  auto old = CreateRecord::parse(sample().to_json());
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->bundle, "");
+}
+
+TEST(CreateRecord, LedgerEntryIsAFileInTheRootNamedByNoContainerId) {
+  char tmpl[] = "/tmp/orun-ledger-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string root = tmpl;
+  ASSERT_TRUE(save_ledger(root, sample()));
+  std::string path = ledger_path(root, "c1");
+  EXPECT_EQ(path, root + "/.orun:cgroups:c1");
+  EXPECT_TRUE(std::filesystem::is_regular_file(path));
+  std::ifstream f(path);
+  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  auto r = CreateRecord::parse(text);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->cgroup_paths, sample().cgroup_paths);
+  remove_ledger(root, "c1");
+  EXPECT_FALSE(std::filesystem::exists(path));
+  std::filesystem::remove_all(root);
+}
