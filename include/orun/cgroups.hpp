@@ -55,8 +55,10 @@ class Manager {
   // runc's LegacyManager on v1 and hybrid): cgroupsPath is
   // `slice:prefix:name` and systemd must be running (runc's errors); the
   // paths are ExpandSlice(slice)/unit under each hierarchy's mount. Nothing
-  // is made yet.
-  static Result<Manager> for_systemd(const std::string& cgroups_path, const std::string& id);
+  // is made yet. The `org.systemd.property.*` annotations are checked first
+  // (runc's errors) and sent with StartTransientUnit.
+  static Result<Manager> for_systemd(const std::string& cgroups_path, const std::string& id,
+                                     const std::map<std::string, std::string>& annotations = {});
   // runc's Apply: StartTransientUnit of the scope (Slice, Delegate,
   // DefaultDependencies=no, accounting) holding a placeholder process of
   // orun's until the init has joined, then the hierarchies systemd does not
@@ -68,12 +70,20 @@ class Manager {
   // it), then the files as the cgroupfs driver writes them.
   Result<void> set_systemd(const spec::Resources& r, const std::vector<std::string>& config_device_paths,
                            bool skip_devices = false) const;
+  // runc's AddPid for exec: AttachProcessesToUnit of pid into the unit (or
+  // the sub-cgroup `sub` below it; "bad sub cgroup path" when it is not
+  // clean). The cgroupfs paths are joined by the caller as before.
+  Result<void> attach_to_unit(const std::string& sub, pid_t pid) const;
   // The systemd unit ("" for the cgroupfs driver).
   const std::string& unit() const { return unit_; }
 
   // Makes the directories (remembering which were new) and checks the
   // cgroup is empty and not frozen.
   Result<void> create();
+  // runc's create-time checks on the paths that exist: no process in them
+  // and not frozen (runc's errors). create() runs them for cgroupfs; the
+  // systemd driver runs them before its unit exists.
+  Result<void> check_unused() const;
   Result<JoinHandles> open_join() const;
   // Slow path: the parent writes the pid into cgroup.procs everywhere.
   Result<void> add_pid(pid_t pid, bool skip_v2) const;
@@ -99,6 +109,7 @@ class Manager {
   Result<void> stop_unit() const;
   std::map<std::string, std::string> paths_;
   std::string unit_, slice_, name_;  // systemd driver (name_: the path's name part)
+  std::map<std::string, std::string> unit_annotations_;  // org.systemd.property.* (checked)
   pid_t placeholder_ = 0;     // systemd driver: the scope's first process
   std::vector<std::string> created_;  // dirs made by create(), deepest last
   // False when create() found the cgroup in use (processes, frozen): then it

@@ -260,26 +260,34 @@ Result<void> Manager::create() {
       if (unit_.empty() || *it == dir) created_.push_back(*it);
     }
     if (is_cpuset) ORUN_TRY_VOID(ensure_cpuset(dir));
-    // The systemd unit holds its placeholder process already.
-    if (!unit_.empty()) continue;
-    // runc's create-time checks: the cgroup must be empty and not frozen.
-    auto procs = read_file(dir + "/cgroup.procs");
-    if (procs) {
-      size_t n = 0;
-      std::istringstream in(*procs);
-      std::string l;
-      while (std::getline(in, l)) n += !l.empty();
-      if (n > 0) {
-        owns_leaves_ = false;
-        return fail("container's cgroup is not empty: " + std::to_string(n) + " process(es) found");
-      }
+  }
+  // The systemd driver checked before its unit existed (check_unused).
+  if (unit_.empty()) {
+    if (auto r = check_unused(); !r) {
+      owns_leaves_ = false;
+      return r;
     }
   }
-  if (unit_.empty() && frozen()) {
-    owns_leaves_ = false;
-    return fail("container's cgroup unexpectedly frozen");
-  }
   if (paths_.size() == 1 && paths_.count("")) enable_controllers(paths_.at(""));
+  return {};
+}
+
+Result<void> Manager::check_unused() const {
+  std::vector<std::string> done;
+  for (auto& [ctrl, dir] : paths_) {
+    bool seen = false;
+    for (auto& d : done) seen |= d == dir;
+    if (seen) continue;
+    done.push_back(dir);
+    auto procs = read_file(dir + "/cgroup.procs");
+    if (!procs) continue;  // not there (yet)
+    size_t n = 0;
+    std::istringstream in(*procs);
+    std::string l;
+    while (std::getline(in, l)) n += !l.empty();
+    if (n > 0) return fail("container's cgroup is not empty: " + std::to_string(n) + " process(es) found");
+  }
+  if (frozen()) return fail("container's cgroup unexpectedly frozen");
   return {};
 }
 

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "cgroups/apply.hpp"
 #include "cgroups/devices.hpp"
+#include "cgroups/systemd/annotation_properties.hpp"
 #include "cgroups/systemd/properties.hpp"
 #include "cgroups/systemd/resource_properties.hpp"
 #include "cgroups/systemd/systemd1.hpp"
@@ -54,15 +56,19 @@ int systemd_version(sd::Systemd1& bus) {
 
 }  // namespace
 
-Result<Manager> Manager::for_systemd(const std::string& cgroups_path, const std::string& id) {
+Result<Manager> Manager::for_systemd(const std::string& cgroups_path, const std::string& id,
+                                     const std::map<std::string, std::string>& annotations) {
+  // runc's specconv reads the annotations before the path.
+  (void)ORUN_TRY(sd::annotation_properties(annotations));
   auto unit_path = ORUN_TRY(sd::parse_unit_path(cgroups_path, id));
   if (!systemd_running()) return fail("systemd not running on this host, cannot use systemd cgroups manager");
-  if (detect_layout() == Layout::v2) return fail("the systemd cgroup driver does not support cgroup v2 yet");
   std::string dir = ORUN_TRY(sd::unit_cgroup_path(unit_path, false));
   Manager m = ORUN_TRY(for_container(dir, id));
   m.unit_ = sd::unit_name(unit_path);
   m.name_ = unit_path.name;
   m.slice_ = unit_path.parent.empty() ? sd::default_slice(false) : unit_path.parent;
+  for (auto& [k, v] : annotations)
+    if (k.starts_with("org.systemd.property.")) m.unit_annotations_[k] = v;
   return m;
 }
 
@@ -86,9 +92,12 @@ Result<void> Manager::start_unit() {
     props.push_back({"Delegate", sd::Value::boolean(true)});
   }
   props.push_back({"PIDs", sd::Value::array("u", {sd::Value::u32(static_cast<uint32_t>(pid))})});
-  for (const char* a : {"MemoryAccounting", "CPUAccounting", "BlockIOAccounting", "TasksAccounting"})
+  // (v2: runc's UnifiedManager asks for IOAccounting instead of BlockIO.)
+  const char* io = layout_of(paths_) == Layout::v2 ? "IOAccounting" : "BlockIOAccounting";
+  for (const char* a : {"MemoryAccounting", "CPUAccounting", io, "TasksAccounting"})
     props.push_back({a, sd::Value::boolean(true)});
   props.push_back({"DefaultDependencies", sd::Value::boolean(false)});
+  for (auto& p : ORUN_TRY(sd::annotation_properties(unit_annotations_))) props.push_back(std::move(p));
 
   auto job = bus.start_transient_unit(unit_, "replace", props);
   if (!job && job.error().is("org.freedesktop.systemd1.UnitExists")) {
@@ -135,17 +144,30 @@ Result<void> Manager::stop_unit() const {
   return {};
 }
 
+Result<void> Manager::attach_to_unit(const std::string& sub, pid_t pid) const {
+  std::string abs = sub.starts_with("/") ? sub : "/" + sub;
+  std::string clean = std::filesystem::path(abs).lexically_normal().string();
+  while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
+  if (abs != clean) return fail("bad sub cgroup path: " + sub);
+  auto bus = ORUN_TRY(connect());
+  auto r = bus.attach_processes_to_unit(unit_, abs, {static_cast<uint32_t>(pid)});
+  if (!r) return std::unexpected(r.error().to_error());
+  return {};
+}
+
 Result<void> Manager::set_systemd(const spec::Resources& r, const std::vector<std::string>& config_device_paths,
                                   bool skip_devices) const {
   auto bus = ORUN_TRY(connect());
   int version = systemd_version(bus);
   std::vector<spec::DeviceRule> rules = r.devices;
   for (auto& d : default_device_rules(config_device_paths)) rules.push_back(d);
-  auto conv = ORUN_TRY(sd::v1_resource_properties(r, rules, version));
+  bool v2 = layout_of(paths_) == Layout::v2;
+  auto conv = ORUN_TRY(v2 ? sd::v2_resource_properties(r, rules, version) : sd::v1_resource_properties(r, rules, version));
   for (auto& w : conv.warnings) log::warn(w);
-  // runc's freezeBeforeSet: devices may be denied for a moment while
-  // systemd rewrites the rules, so the container is frozen around it.
-  bool was_frozen = frozen();
+  // runc's freezeBeforeSet (v1 only: its UnifiedManager does not freeze):
+  // devices may be denied for a moment while systemd rewrites the rules, so
+  // the container is frozen around it.
+  bool was_frozen = v2 || frozen();
   bool froze = false;
   if (!was_frozen) {
     if (auto f = set_frozen(true); f) froze = true;

@@ -1,5 +1,6 @@
 // exec: a new process in a running container, through the same spawn path
 // as init, joining every namespace instead of creating them.
+#include <algorithm>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -126,8 +127,11 @@ Result<std::map<std::string, std::string>> exec_cgroup(const std::map<std::strin
       bool match = ctrls.empty();
       for (auto& c : ctrls) match |= c == ctrl;
       if (!match) continue;
-      std::string p = (std::filesystem::path(base.at(ctrl)) / sub).lexically_normal().string();
-      if (p.rfind(base.at(ctrl), 0) != 0 || p == base.at(ctrl) + "/..")
+      // runc's path.Join: an absolute sub is still below the base ("/" is the base).
+      const std::string& b = base.at(ctrl);
+      std::string p = std::filesystem::path(b + "/" + sub).lexically_normal().string();
+      while (p.size() > 1 && p.back() == '/') p.pop_back();
+      if (p != b && p.rfind(b + "/", 0) != 0)
         return fail("invalid --cgroup argument: bad sub cgroup path: " + sub);
       struct stat st{};
       if (stat(p.c_str(), &st) < 0) return fail_errno("failed adding pid to sub-cgroup " + p);
@@ -178,7 +182,21 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
     if (fd < 0) return fail_errno("open " + path);
     req.joins.push_back({static_cast<int>(spec::clone_flag(ns.type)), UniqueFd(fd)});
   }
-  auto cg = cgroups::Manager::from_paths(ORUN_TRY(exec_cgroup(st.cgroup_paths, o.cgroup)));
+  auto cg = cgroups::Manager::from_paths(ORUN_TRY(exec_cgroup(st.cgroup_paths, o.cgroup)), st.cgroup_unit);
+  // runc's addIntoCgroupV1 for the systemd driver: AddPid (the unit, then
+  // the paths) unless --cgroup names controllers; the process already joined
+  // the paths at clone time.
+  std::optional<std::string> unit_sub;
+  if (!st.cgroup_unit.empty()) {
+    bool per_controller = false;
+    unit_sub = "";
+    for (auto& a : o.cgroup) {
+      if (a.find(':') == std::string::npos) unit_sub = a;
+      else per_controller = true;
+    }
+    if (per_controller && std::ranges::all_of(o.cgroup, [](auto& a) { return a.find(':') != std::string::npos; }))
+      unit_sub.reset();
+  }
   req.cgroup = &cg;
 
   auto handles = ORUN_TRY(container::open_spawn_handles(g, proc.terminal, !o.detach, o.console_socket, o.pidfd_socket));
@@ -212,6 +230,16 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
     return security::seccomp::send_listener_to_agent(*seccomp, pid, child_fd, state);
   };
   req.on_ready = [&](pid_t pid) -> Result<void> {
+    if (unit_sub) {
+      if (auto r = cg.attach_to_unit(*unit_sub, pid); !r) {
+        // v2 without a sub-cgroup: runc falls back to the init's cgroup;
+        // this process is in the container's already (joined at clone).
+        if (cg.paths().size() != 1 || !cg.paths().count("") || !unit_sub->empty())
+          return fail("error adding pid " + std::to_string(pid) + " to cgroups: " + r.error().msg, r.error().err);
+        log::debug("adding pid " + std::to_string(pid) + " to configured cgroup failed (" + r.error().msg +
+                   "), it stays in the cgroup it joined at clone");
+      }
+    }
     auto warnings = ORUN_TRY(security::apply_rlimits(pid, proc.rlimits));
     for (auto& w : warnings) log::warn(w);
     return {};

@@ -126,7 +126,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   // --systemd-cgroup: the path's form and a running systemd are checked
   // before anything is made (runc's specconv and manager.New errors).
   std::optional<cgroups::Manager> systemd_cg;
-  if (g.systemd_cgroup) systemd_cg = ORUN_TRY(cgroups::Manager::for_systemd(s.linux.cgroups_path, o.id));
+  if (g.systemd_cgroup) systemd_cg = ORUN_TRY(cgroups::Manager::for_systemd(s.linux.cgroups_path, o.id, s.annotations));
 
   ORUN_TRY_VOID(mkdir_all(g.root, 0700));
   // Compiled (or found in the cache) before anything is made, so a bad
@@ -172,6 +172,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   record.cgroup_paths = cg.paths();
   record.cgroup_unit = cg.unit();
   ORUN_TRY_VOID(save_record(dir, record));
+  // Another container's unit and cgroups are never undone by this create.
+  if (systemd_cg) ORUN_TRY_VOID(cg.check_unused());
   ORUN_TRY_VOID(save_ledger(g.root, record));
   cgroup_made = true;
   if (systemd_cg) {

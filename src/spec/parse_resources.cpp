@@ -229,12 +229,38 @@ Result<NetworkResources> parse_network(const Json& n, const std::string& w) {
   return out;
 }
 
+// Go decodes every key that folds to a field's name into that field, in
+// document order: two objects ("cpu" and "CPU") are merged into one struct.
+// Such object members are merged here (nlohmann keeps keys sorted, so when
+// both set the same member the later one in sort order wins, where Go takes
+// the later one in the document). Maps (rdma, unified) keep their keys as
+// written: Go does not fold map keys.
+Json merge_folded_objects(const Json& j) {
+  if (!j.is_object()) return j;
+  Json out = Json::object();
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool is_map = iequals(it.key(), "rdma") || iequals(it.key(), "unified");
+    Json v = is_map ? it.value() : merge_folded_objects(it.value());
+    auto same = out.end();
+    for (auto o = out.begin(); o != out.end(); ++o)
+      if (iequals(o.key(), it.key()) && o->is_object() && v.is_object()) same = o;
+    if (same == out.end()) {
+      out[it.key()] = std::move(v);
+      continue;
+    }
+    for (auto m = v.begin(); m != v.end(); ++m) (*same)[m.key()] = m.value();
+    if (!is_map) *same = merge_folded_objects(*same);
+  }
+  return out;
+}
+
 }  // namespace
 
-Result<Resources> parse_resources(const Json& j, const std::string& where) {
+Result<Resources> parse_resources(const Json& input, const std::string& where) {
   Resources r;
-  if (j.is_null()) return r;
-  if (!j.is_object()) return fail(where + ": expected an object");
+  if (input.is_null()) return r;
+  if (!input.is_object()) return fail(where + ": expected an object");
+  const Json j = merge_folded_objects(input);
   if (const Json* d = ORUN_TRY(opt_array(j, "devices", where))) r.devices = ORUN_TRY(parse_devices(*d, where + ".devices"));
   if (const Json* m = ORUN_TRY(opt_object(j, "memory", where))) r.memory = ORUN_TRY(parse_memory(*m, where + ".memory"));
   if (const Json* c = ORUN_TRY(opt_object(j, "cpu", where))) r.cpu = ORUN_TRY(parse_cpu(*c, where + ".cpu"));

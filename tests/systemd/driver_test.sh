@@ -52,7 +52,7 @@ tmp=$(mktemp -d /tmp/orun-driver-test.XXXXXX)
 id=driver-test-$$
 cleanup() {
   # The containers first: their pid-1 sleep ignores the SIGTERM of systemd's halt.
-  machine exec "$id" sh -c 'for c in c1 c3 c4 c5; do orun --root /run/orun-test delete -f $c; done' >/dev/null 2>&1 ||
+  machine exec "$id" sh -c 'for c in c1 c3 c4 c5 c6; do orun --root /run/orun-test delete -f $c; done' >/dev/null 2>&1 ||
     true
   machine stop "$id" >/dev/null 2>&1 || true
   rm -rf "$tmp"
@@ -136,8 +136,15 @@ expect "TasksMax after update" "$(show TasksMax)" 30
 expect "memory.limit_in_bytes after update" "$(file memory memory.limit_in_bytes)" 104857600
 expect "pids.max after update" "$(file pids pids.max)" 30
 
-out=$(orun_in exec c1 /bin/busybox cat /proc/self/cgroup) || fail "exec: $out"
+# exec: runc's AddPid, AttachProcessesToUnit of the new process into the
+# unit (seen on the bus), then the paths.
+inside sh -c '(timeout 10 busctl monitor --system --match member=AttachProcessesToUnit >/tmp/attach.mon 2>&1 &)'
+sleep 0.5
+out=$(orun_in exec c1 /bin/busybox sh -c 'echo pid=$$; cat /proc/self/cgroup') || fail "exec: $out"
 [[ $out == *":memory:$cg"* && $out == *":freezer:$cg"* ]] || fail "exec'd process's cgroups: $out"
+sleep 0.3
+mon=$(inside cat /tmp/attach.mon)
+[[ $mon == *'STRING "orun-test-c1.scope";'*'STRING "/";'*'UINT32 '* ]] || fail "no AttachProcessesToUnit for exec: $mon"
 
 orun_in pause c1 >/dev/null || fail "pause"
 expect "freezer.state paused" "$(file freezer freezer.state)" FROZEN
@@ -190,6 +197,27 @@ expect "default unit's ControlGroup" "$(inside systemctl show runc-c4.scope -p C
 out=$(orun_in delete -f c4) || fail "delete -f c4: $out"
 expect "LoadState of runc-c4.scope after delete" "$(inside systemctl show runc-c4.scope -p LoadState --value)" not-found
 
+# org.systemd.property.* annotations go with StartTransientUnit (runc's
+# ...Sec -> ...USec); a bad one is runc's error before anything is made.
+write_config "$tmp/ann.json" "system.slice:orun-test:c6"
+jq '.annotations = {"org.systemd.property.TimeoutStopSec": "7",
+                    "org.systemd.property.CollectMode": "'"'inactive-or-failed'"'",
+                    "org.systemd.property.RuntimeMaxSec": "uint64 600"}' "$tmp/ann.json" >"$tmp/ann2.json"
+machine install "$id" "$tmp/ann2.json" /srv/ann/config.json
+machine install "$id" "$busybox" /srv/ann/rootfs/bin/busybox
+out=$(orun_in run -d --bundle /srv/ann c6) || fail "run c6: $out"
+ann_show() { inside systemctl show orun-test-c6.scope -p "$1" --value; }
+expect "TimeoutStopUSec from the annotation" "$(ann_show TimeoutStopUSec)" 7s
+expect "RuntimeMaxUSec from the annotation" "$(ann_show RuntimeMaxUSec)" 10min
+expect "CollectMode from the annotation" "$(ann_show CollectMode)" inactive-or-failed
+out=$(orun_in delete -f c6) || fail "delete -f c6: $out"
+jq '.annotations = {"org.systemd.property.TimeoutStopSec": "soon"}' "$tmp/ann.json" >"$tmp/ann3.json"
+machine install "$id" "$tmp/ann3.json" /srv/ann/config.json
+out=$(orun_in run -d --bundle /srv/ann c7) && fail "a bad annotation was accepted"
+[[ $out == *'annotation org.systemd.property.TimeoutStopSec=soon value parse error: unrecognized type \"soon\""'* ]] ||
+  fail "bad annotation error: $out"
+inside test ! -e /run/orun-test/c7 || fail "a bad annotation left /run/orun-test/c7"
+
 # A limit the kernel refuses after the unit exists (cpus the host does not
 # have): run fails, and the unit, its cgroups and the state go.
 write_config "$tmp/cpus.json" "system.slice:orun-test:c5"
@@ -207,4 +235,4 @@ inside test ! -e /run/orun-test/c5 || fail "failed run left /run/orun-test/c5"
 machine stop "$id" || { machine leftovers "$id" >&2 || true; fail "stop left something behind"; }
 trap - EXIT
 rm -rf "$tmp"
-echo "ok: scope unit with runc's properties, files, update, exec, pause, delete -f, delete after exit, nested slice, default path, ps, events, format error, failed run cleaned up"
+echo "ok: scope unit with runc's properties, files, update, exec, pause, delete -f, delete after exit, nested slice, default path, ps, events, format error, failed run cleaned up, annotations"

@@ -15,6 +15,9 @@
 #   ORUN_SYSTEMD_CGROUP       parent of the machine's cgroup (default /orun-systemd-test)
 #   ORUN_SYSTEMD_TIMEOUT      seconds to wait for boot and for halt (default 60)
 #   ORUN_SYSTEMD_MIRROR       Debian mirror (default http://deb.debian.org/debian)
+#   ORUN_SYSTEMD_CGROUP2=1    a cgroup2 mount on /sys/fs/cgroup: systemd boots in
+#                             unified mode (cgroup v2), with the controllers
+#                             the host's cgroup2 hierarchy has (none on hybrid)
 # The rootfs is read-only below an overlay per machine, so machines never
 # change the cache and several can run at once.
 set -euo pipefail
@@ -92,8 +95,10 @@ all_caps() {
 # read-only (else systemd would change the host's sysctls), no seccomp, no
 # masked paths, every capability and device.
 write_config() {
-  local id=$1 bundle=$2 caps
+  local id=$1 bundle=$2 caps cgroup_mount='"type": "cgroup", "source": "cgroup"'
   caps=$(all_caps)
+  [[ ${ORUN_SYSTEMD_CGROUP2:-} == 1 ]] && cgroup_mount='"type": "cgroup2", "source": "cgroup2"'
+
   cat >"$bundle/config.json" <<JSON
 {
   "ociVersion": "1.0.2",
@@ -115,7 +120,7 @@ write_config() {
     {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
     {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]},
     {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
-    {"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "rw"]},
+    {"destination": "/sys/fs/cgroup", $cgroup_mount, "options": ["nosuid", "noexec", "nodev", "relatime", "rw"]},
     {"destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=755"]},
     {"destination": "/run/lock", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "noexec", "mode=1777"]},
     {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=1777"]}
@@ -202,8 +207,12 @@ cmd_stop() {
   if mountpoint -q "$dir/bundle/rootfs"; then umount "$dir/bundle/rootfs"; fi
   rm -rf --one-file-system "$dir"
   # The shared parent cgroup goes once the last machine is gone.
+  # (A machine killed without a halt leaves systemd's cgroups inside its
+  # own: deepest first.)
   local h
   for h in /sys/fs/cgroup/*/; do
+    [[ -d $h${cgroup_parent#/}/$id ]] &&
+      find "$h${cgroup_parent#/}/$id" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
     rmdir "$h${cgroup_parent#/}/$id" 2>/dev/null || true
     rmdir "$h${cgroup_parent#/}" 2>/dev/null || true
   done

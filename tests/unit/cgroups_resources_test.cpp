@@ -138,6 +138,19 @@ TEST(CgroupResources, KeysMatchCaseInsensitivelyLikeGo) {
   EXPECT_EQ(r.cpu.mems, "0");
 }
 
+// update.bats adds "CPU" next to the setup's "cpu": Go decodes both into the
+// one struct, so neither object's members are lost.
+TEST(CgroupResources, KeysFoldingToOneFieldAreMergedLikeGo) {
+  auto r = parse(json::parse(
+      R"({"cpu": {"shares": 100, "quota": 500000, "period": 1000000}, "CPU": {"Cpus": "0", "Mems": "0"},
+          "rdma": {"mlx5_0": {"hcaHandles": 1}, "MLX5_0": {"hcaHandles": 2}}})"));
+  EXPECT_EQ(r.cpu.shares, std::optional<uint64_t>(100));
+  EXPECT_EQ(r.cpu.quota, std::optional<int64_t>(500000));
+  EXPECT_EQ(r.cpu.cpus, "0");
+  EXPECT_EQ(r.cpu.mems, "0");
+  EXPECT_EQ(r.rdma.size(), 2u);  // map keys are not folded
+}
+
 TEST(CgroupResources, ErrorsNameTheField) {
   EXPECT_EQ(parse_error(json::parse(R"({"memory": {"limit": "1g"}})")),
             "linux.resources.memory.limit: expected an integer");

@@ -6,6 +6,8 @@ namespace orun::cgroups::systemd {
 
 Value Value::boolean(bool b) { Value v; v.type_ = DBUS_TYPE_BOOLEAN; v.u_ = b; return v; }
 Value Value::byte(uint8_t x) { Value v; v.type_ = DBUS_TYPE_BYTE; v.u_ = x; return v; }
+Value Value::i16(int16_t x) { Value v; v.type_ = DBUS_TYPE_INT16; v.i_ = x; return v; }
+Value Value::u16(uint16_t x) { Value v; v.type_ = DBUS_TYPE_UINT16; v.u_ = x; return v; }
 Value Value::i32(int32_t x) { Value v; v.type_ = DBUS_TYPE_INT32; v.i_ = x; return v; }
 Value Value::u32(uint32_t x) { Value v; v.type_ = DBUS_TYPE_UINT32; v.u_ = x; return v; }
 Value Value::i64(int64_t x) { Value v; v.type_ = DBUS_TYPE_INT64; v.i_ = x; return v; }
@@ -13,6 +15,7 @@ Value Value::u64(uint64_t x) { Value v; v.type_ = DBUS_TYPE_UINT64; v.u_ = x; re
 Value Value::dbl(double x) { Value v; v.type_ = DBUS_TYPE_DOUBLE; v.d_ = x; return v; }
 Value Value::string(std::string s) { Value v; v.type_ = DBUS_TYPE_STRING; v.s_ = std::move(s); return v; }
 Value Value::object_path(std::string s) { Value v; v.type_ = DBUS_TYPE_OBJECT_PATH; v.s_ = std::move(s); return v; }
+Value Value::signature_value(std::string s) { Value v; v.type_ = DBUS_TYPE_SIGNATURE; v.s_ = std::move(s); return v; }
 
 Value Value::bytes(const std::vector<uint8_t>& b) {
   std::vector<Value> items;
@@ -120,10 +123,11 @@ Result<void> append_basic(DBusMessageIter* it, const Value& v) {
     DBusError err;
     dbus_error_init(&err);
     bool valid = type == DBUS_TYPE_OBJECT_PATH ? dbus_validate_path(s->c_str(), &err)
-                                               : dbus_validate_utf8(s->c_str(), &err);
+                 : type == DBUS_TYPE_SIGNATURE   ? dbus_signature_validate(s->c_str(), &err)
+                                                 : dbus_validate_utf8(s->c_str(), &err);
     if (!valid) {
-      std::string msg = "invalid d-bus " + std::string(type == DBUS_TYPE_OBJECT_PATH ? "object path" : "string") +
-                        " \"" + *s + "\"";
+      std::string kind = type == DBUS_TYPE_OBJECT_PATH ? "object path" : type == DBUS_TYPE_SIGNATURE ? "signature" : "string";
+      std::string msg = "invalid d-bus " + kind + " \"" + *s + "\"";
       dbus_error_free(&err);
       return fail(msg, EINVAL);
     }
@@ -140,6 +144,8 @@ Result<void> append_basic(DBusMessageIter* it, const Value& v) {
     DBusBasicValue b{};
     switch (type) {
       case DBUS_TYPE_BYTE: b.byt = static_cast<unsigned char>(*v.as_uint()); break;
+      case DBUS_TYPE_INT16: b.i16 = static_cast<dbus_int16_t>(*v.as_int()); break;
+      case DBUS_TYPE_UINT16: b.u16 = static_cast<dbus_uint16_t>(*v.as_uint()); break;
       case DBUS_TYPE_INT32: b.i32 = static_cast<dbus_int32_t>(*v.as_int()); break;
       case DBUS_TYPE_UINT32: b.u32 = static_cast<dbus_uint32_t>(*v.as_uint()); break;
       case DBUS_TYPE_INT64: b.i64 = *v.as_int(); break;

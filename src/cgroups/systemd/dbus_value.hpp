@@ -22,6 +22,8 @@ class Value {
 
   static Value boolean(bool b);
   static Value byte(uint8_t v);
+  static Value i16(int16_t v);
+  static Value u16(uint16_t v);
   static Value i32(int32_t v);
   static Value u32(uint32_t v);
   static Value i64(int64_t v);
@@ -29,6 +31,7 @@ class Value {
   static Value dbl(double v);
   static Value string(std::string s);
   static Value object_path(std::string s);
+  static Value signature_value(std::string s);  // "g"
   static Value bytes(const std::vector<uint8_t>& b);  // "ay"
   static Value strings(const std::vector<std::string>& s);  // "as"
   // An array whose elements all have signature elem_sig (checked on append).

@@ -84,6 +84,16 @@ DbusResult<void> Systemd1::reset_failed_unit(const std::string& name) {
   return {};
 }
 
+DbusResult<void> Systemd1::attach_processes_to_unit(const std::string& name, const std::string& subcgroup,
+                                                    const std::vector<uint32_t>& pids) {
+  std::vector<Value> items;
+  for (auto p : pids) items.push_back(Value::u32(p));
+  auto reply = manager_call("AttachProcessesToUnit",
+                            {Value::string(name), Value::string(subcgroup), Value::array("u", std::move(items))});
+  if (!reply) return std::unexpected(std::move(reply.error()));
+  return {};
+}
+
 DbusResult<void> Systemd1::set_unit_properties(const std::string& name, bool runtime,
                                                const std::vector<Property>& properties) {
   auto reply = manager_call("SetUnitProperties",

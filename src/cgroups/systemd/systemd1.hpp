@@ -33,6 +33,10 @@ class Systemd1 {
   // StopUnit(name, mode): the job's object path.
   DbusResult<std::string> stop_unit(const std::string& name, const std::string& mode);
   DbusResult<void> reset_failed_unit(const std::string& name);
+  // AttachProcessesToUnit(name, subcgroup, pids) (systemd >= 238): moves the
+  // processes into the unit's cgroup (or the sub-cgroup below it).
+  DbusResult<void> attach_processes_to_unit(const std::string& name, const std::string& subcgroup,
+                                            const std::vector<uint32_t>& pids);
   DbusResult<void> set_unit_properties(const std::string& name, bool runtime,
                                        const std::vector<Property>& properties);
   // org.freedesktop.DBus.Properties.Get on the unit's object, unwrapped
