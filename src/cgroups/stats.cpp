@@ -7,6 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <nlohmann/json.hpp>
 
 namespace orun::cgroups {
 

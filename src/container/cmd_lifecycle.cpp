@@ -33,8 +33,8 @@ void destroy_or_warn(const std::string& root, const container::State& s) {
 // (terminate, then runner.destroy with its poststop hooks): the command
 // fails and the container no longer exists.
 Result<void> run_poststart(const std::string& root, const container::State& s) {
-  if (s.config.is_null()) return {};
-  auto sp = spec::parse(s.config);
+  if (!s.has_config()) return {};
+  auto sp = s.config_spec();
   if (!sp || sp->hooks.poststart.empty()) return {};
   auto state = process::hook_state(s.id, "running", s.init_pid, s.bundle, s.annotations);
   auto r = process::run_hooks(sp->hooks.poststart, "poststart", state);

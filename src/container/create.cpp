@@ -255,8 +255,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     return init::idmapped_tree_in_container(pid, request);
   };
   req.on_seccomp_listener = [&](pid_t pid, int child_fd) -> Result<void> {
-    auto state = nlohmann::json::parse(process::hook_state(o.id, "creating", pid, bundle, s.annotations));
-    return security::seccomp::send_listener_to_agent(*seccomp, pid, child_fd, state);
+    return security::seccomp::send_listener_to_agent(*seccomp, pid, child_fd,
+                                                     process::hook_state(o.id, "creating", pid, bundle, s.annotations));
   };
   req.on_hooks = [&](pid_t pid) -> Result<void> {
     // After the mounts, in orun's namespaces: prestart (deprecated), then createRuntime.
@@ -287,7 +287,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
       std::string p = "/proc/" + std::to_string(pid) + "/ns/" + spec::proc_ns_name(t);
       if (access(p.c_str(), F_OK) == 0) st.namespace_paths[spec::to_string(t)] = p;
     }
-    st.config = s.raw;
+    st.set_config(s);
     st.log_path = log_file_path();
     return save(g.root, st);
   };

@@ -22,8 +22,8 @@ Result<void> destroy_container(const std::string& root, const State& s) {
   std::error_code ec;
   std::filesystem::remove_all(state_dir(root, s.id), ec);
   if (ec && result) result = fail("remove state dir: " + ec.message());
-  if (!s.config.is_null()) {
-    if (auto sp = spec::parse(s.config); sp && !sp->hooks.poststop.empty()) {
+  if (s.has_config()) {
+    if (auto sp = s.config_spec(); sp && !sp->hooks.poststop.empty()) {
       auto state = process::hook_state(s.id, "stopped", 0, s.bundle, s.annotations);
       if (auto r = process::run_hooks(sp->hooks.poststop, "poststop", state); !r && result)
         result = fail("unable to destroy container: " + r.error().msg);

@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "orun/cgroups.hpp"
 #include "sys/file.hpp"

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "container/exit_record.hpp"
 #include "diagnose/mountinfo.hpp"
@@ -164,7 +165,7 @@ Json inspect_container(const std::string& root, const container::State& s) {
   r["created"] = s.created;
   r["init"]["pid"] = s.init_pid;
   r["init"]["alive"] = alive;
-  auto parsed = spec::parse(s.config);
+  auto parsed = s.config_spec();
   const spec::Spec* cfg = parsed ? &*parsed : nullptr;
   if (!parsed) r["config_error"] = parsed.error().msg;
   if (alive) process_part(r, s.init_pid, cfg);

@@ -2,6 +2,7 @@
 // the same model as --format json, so both always say the same.
 #include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "diagnose/container.hpp"
 #include "diagnose/proc_status.hpp"

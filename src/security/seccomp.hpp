@@ -18,9 +18,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "orun/result.hpp"
+#include "orun/spec.hpp"
 
 namespace orun::security::seccomp {
 
@@ -42,7 +41,7 @@ unsigned supported_flags();
 // `cache_path` is the file of compiled programs by profile hash (empty: no
 // cache). With --debug, each unknown syscall name is logged on every call,
 // cached or not.
-Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std::string& cache_path);
+Result<std::optional<Program>> prepare(const std::optional<spec::Seccomp>& seccomp, const std::string& cache_path);
 
 // <root>/.orun:seccomp-cache (seccomp_cache.hpp says why there).
 std::string cache_path_for_root(const std::string& root);

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "orun/fd.hpp"
-#include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 
 namespace orun::spec {
 
@@ -82,6 +82,16 @@ Result<Spec> load(const std::string& bundle_dir) {
   }
   if (doc.is_null()) return fail("config cannot be null");
   return parse(doc);
+}
+
+Result<Process> load_process(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return fail_errno("open " + path);
+  // An unreadable file (a directory) is "invalid JSON" too, as it always was.
+  auto data = read_all(fd.get(), path);
+  auto doc = data ? nlohmann::json::parse(*data, nullptr, false) : nlohmann::json(nlohmann::json::value_t::discarded);
+  if (doc.is_discarded()) return fail("parse " + path + ": invalid JSON");
+  return parse_process(doc);
 }
 
 }  // namespace orun::spec
