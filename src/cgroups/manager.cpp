@@ -16,6 +16,7 @@
 #include "cgroups/remove_tree.hpp"
 #include "orun/cgroups.hpp"
 #include "sys/path.hpp"
+#include "orun/log.hpp"
 
 namespace orun::cgroups {
 
@@ -157,7 +158,10 @@ void enable_controllers(const std::string& leaf) {
   }
   for (auto it = ancestors.rbegin(); it != ancestors.rend(); ++it) {
     if (write_file(*it + "/cgroup.subtree_control", all)) continue;
-    for (auto& c : ctrls) (void)write_file(*it + "/cgroup.subtree_control", c);
+    // One at a time: a controller the parent cannot delegate is left out,
+    // the others still get enabled (the apply step names a missing one).
+    for (auto& c : ctrls)
+      if (auto r = write_file(*it + "/cgroup.subtree_control", c); !r) log::debug(r.error().msg);
   }
 }
 
@@ -429,7 +433,8 @@ Result<void> Manager::signal_all(int sig) const {
   if (pids_r) {
     for (pid_t p : *pids_r) ::kill(p, sig);
   }
-  if (froze) (void)write_file(freezer + "/freezer.state", "THAWED");
+  if (froze)
+    if (auto r = write_file(freezer + "/freezer.state", "THAWED"); !r) log::warn("thaw after signal: " + r.error().msg);
   if (!pids_r) return std::unexpected(pids_r.error());
   return {};
 }

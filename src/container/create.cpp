@@ -20,6 +20,7 @@
 #include "init/init.hpp"
 #include "init/mount_idmap.hpp"
 #include "orun/log.hpp"
+#include "sys/file.hpp"
 #include "orun/spec.hpp"
 #include "process/foreground.hpp"
 #include "process/hooks.hpp"
@@ -42,11 +43,11 @@ std::string log_file_path() {
   return n > 0 && buf[0] == '/' ? std::string(buf, static_cast<size_t>(n)) : "";
 }
 
-Result<void> mkdir_all(const std::string& path, mode_t mode) {
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (ec) return fail("mkdir " + path + ": " + ec.message(), ec.value());
-  chmod(path.c_str(), mode);
+// The state root: made when missing, and always left 0700 (it holds every
+// container's state; an older orun may have made it with the umask's mode).
+Result<void> make_state_root(const std::string& root) {
+  ORUN_TRY_VOID(sys::mkdir_all(root, 0700));
+  if (::chmod(root.c_str(), 0700) < 0) log::debug("chmod " + root + ": " + errno_text(errno));
   return {};
 }
 
@@ -128,7 +129,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   std::optional<cgroups::Manager> systemd_cg;
   if (g.systemd_cgroup) systemd_cg = ORUN_TRY(cgroups::Manager::for_systemd(s.linux.cgroups_path, o.id));
 
-  ORUN_TRY_VOID(mkdir_all(g.root, 0700));
+  ORUN_TRY_VOID(make_state_root(g.root));
   // Compiled (or found in the cache) before anything is made, so a bad
   // profile leaves nothing behind; the child inherits the program by fork.
   auto seccomp = ORUN_TRY(security::seccomp::prepare(s.linux.seccomp, security::seccomp::cache_path_for_root(g.root)));
@@ -148,7 +149,9 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
       ::kill(init_pid, SIGKILL);
       waitpid(init_pid, nullptr, 0);
     }
-    if (cgroup_made) (void)cg.destroy();
+    // The create's own error is the one reported; this one only at --debug.
+    if (cgroup_made)
+      if (auto r = cg.destroy(); !r) log::debug("undo create: " + r.error().msg);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
     // poststop runs on every destroy path, a failed create included.

@@ -8,6 +8,7 @@
 #include "container/lifecycle.hpp"
 #include "orun/spec.hpp"
 #include "process/hooks.hpp"
+#include "orun/log.hpp"
 
 namespace orun::container {
 
@@ -16,7 +17,8 @@ Result<void> destroy_container(const std::string& root, const State& s) {
   cg.set_created_dirs(s.cgroup_created);
   // Without a private pid namespace, init's death doesn't take the other
   // processes with it: kill everything left in the cgroup.
-  if (!s.private_pid_ns) (void)cg.signal_all(SIGKILL);
+  if (!s.private_pid_ns)
+    if (auto r = cg.signal_all(SIGKILL); !r) log::warn("kill the container's processes: " + r.error().msg);
   Result<void> result;
   if (auto r = cg.destroy(); !r) result = std::unexpected(r.error());
   std::error_code ec;

@@ -26,11 +26,6 @@ Result<cpu_set_t> to_cpu_set(const std::string& list) {
   return set;
 }
 
-// Go's %w of a bare unix.Errno: just the lower-case text.
-std::unexpected<Error> errno_error(const std::string& what, int err) {
-  return fail(what + ": " + errno_text(err), err);
-}
-
 // The value of a name in one of spec::name_value's tables, or runc's error.
 Result<uint64_t> lookup(spec::NameTable table, const std::string& name, const std::string& error) {
   auto v = spec::name_value(table, name);
@@ -131,7 +126,7 @@ Result<void> set_scheduler(const spec::Spec& container, const std::optional<spec
   // a cpuset does; runc names the likely cause when linux.resources.cpu.cpus is set.
   if (err == EPERM && !container.linux.resources.cpu.cpus.empty())
     return fail("process scheduler can't be used together with AllowedCPUs", err);
-  return errno_error("error setting scheduler", err);
+  return fail_errno("error setting scheduler", err);
 }
 
 Result<void> set_io_priority(const std::optional<spec::IoPriority>& io_priority) {
@@ -141,14 +136,14 @@ Result<void> set_io_priority(const std::optional<spec::IoPriority>& io_priority)
   // The same numbers here, so the same process is affected.
   constexpr int kWhich = 1;
   int value = ORUN_TRY(to_ioprio(*io_priority));
-  if (syscall(SYS_ioprio_set, kWhich, 0, value) < 0) return errno_error("failed to set io priority", errno);
+  if (syscall(SYS_ioprio_set, kWhich, 0, value) < 0) return fail_errno("failed to set io priority", errno);
   return {};
 }
 
 Result<void> set_personality(const std::optional<spec::Personality>& personality) {
   if (!personality) return {};
   unsigned long persona = ORUN_TRY(to_persona(*personality));
-  if (syscall(SYS_personality, persona) < 0) return errno_error("set_personality", errno);
+  if (syscall(SYS_personality, persona) < 0) return fail_errno("set_personality", errno);
   return {};
 }
 
@@ -159,7 +154,7 @@ Result<void> set_memory_policy(const std::optional<spec::MemoryPolicy>& memory_p
   long r;
   do r = syscall(SYS_set_mempolicy, mp.mode, mask, mp.maxnode);
   while (r < 0 && errno == EINTR);
-  if (r < 0) return errno_error("set_mempolicy", errno);
+  if (r < 0) return fail_errno("set_mempolicy", errno);
   return {};
 }
 
@@ -207,7 +202,7 @@ Result<void> settle_cpu_affinity(const spec::Spec& container, const spec::Proces
     return {};
   }
   if (aff->final_cpus && sched_setaffinity(0, sizeof(cpu_set_t), &*aff->final_cpus) < 0)
-    return errno_error("error setting final CPU affinity", errno);
+    return fail_errno("error setting final CPU affinity", errno);
   return {};
 }
 
@@ -216,9 +211,9 @@ Result<InitialCpuAffinity> InitialCpuAffinity::enter(const spec::Spec& container
   auto aff = ORUN_TRY(to_cpu_affinity(own_or_container(p.exec_cpu_affinity, container_process_field(container, &spec::Process::exec_cpu_affinity))));
   if (!aff || !aff->initial) return guard;
   cpu_set_t saved;
-  if (sched_getaffinity(0, sizeof(saved), &saved) < 0) return errno_error("error setting initial CPU affinity", errno);
+  if (sched_getaffinity(0, sizeof(saved), &saved) < 0) return fail_errno("error setting initial CPU affinity", errno);
   if (sched_setaffinity(0, sizeof(cpu_set_t), &*aff->initial) < 0)
-    return errno_error("error setting initial CPU affinity", errno);
+    return fail_errno("error setting initial CPU affinity", errno);
   guard.saved_ = saved;
   return guard;
 }
