@@ -27,21 +27,31 @@ struct Error {
   }
 };
 
+// std::expected with [[nodiscard]] (libstdc++ 12's expected has none): an
+// ignored Result is a compile error under -Werror. A discard that is a real
+// choice says so: `if (auto r = f(); !r) log::debug(...)`, with a comment.
 template <typename T = void>
-using Result = std::expected<T, Error>;
+class [[nodiscard]] Result : public std::expected<T, Error> {
+ public:
+  using Base = std::expected<T, Error>;
+  using Base::Base;
+  Result(const Base& b) : Base(b) {}
+  Result(Base&& b) : Base(std::move(b)) {}
+};
 
 inline std::unexpected<Error> fail(std::string msg, int err = 0) {
   return std::unexpected(Error{err, std::move(msg)});
 }
 
-// "<what>: <strerror(errno)>", with errno captured at the call.
+// Go-style lower-case errno text ("no such file or directory"): the one
+// errno-to-text function (src/sys/errno_text.cpp).
+std::string errno_text(int err);
+
+// "<what>: <errno_text(err)>", with errno captured at the call.
 inline std::unexpected<Error> fail_errno(std::string_view what, int err = errno) {
   std::string m(what);
   m += ": ";
-  m += std::strerror(err);
-  // strerror texts start with an upper-case letter; runc's (Go's) are lower.
-  auto pos = m.size() - std::strlen(std::strerror(err));
-  if (pos < m.size() && m[pos] >= 'A' && m[pos] <= 'Z') m[pos] = static_cast<char>(m[pos] - 'A' + 'a');
+  m += errno_text(err);
   return std::unexpected(Error{err, std::move(m)});
 }
 
@@ -53,12 +63,15 @@ Result<T> with_context(Result<T> r, std::string_view what) {
   return r;
 }
 
-// Go-style lower-case errno text ("no such file or directory").
-std::string errno_text(int err);
-
 }  // namespace orun
 
-// Propagates an error with added context; evaluates to the value otherwise.
+// ORUN_TRY(expr): evaluates `expr` (a Result<T>) once; on an error, returns
+// that Error unchanged from the enclosing function (which must return a
+// Result of any T); otherwise the whole expression is the moved-out value.
+// It adds no context: wrap `expr` in with_context() for that. A GNU
+// statement expression, so it works inside other expressions:
+//   int fd = ORUN_TRY(open_thing(path));
+// ORUN_TRY_VOID(expr) is the same for a Result<void> (or a value not needed).
 #define ORUN_TRY(expr)                                      \
   ({                                                        \
     auto orun_try_r_ = (expr);                              \

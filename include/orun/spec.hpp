@@ -1,17 +1,22 @@
 // The one model of an OCI bundle's config.json (runtime-spec 1.3.0), as orun
 // uses it. Parsed once (src/spec/parse.cpp), validated (src/spec/validate.cpp),
-// then read by the parent and by the container init. linux.resources is
-// typed (orun/resources.hpp); the sections still kept as the JSON they came
-// in (seccomp, scheduler, ...) are parsed by the subsystems that use them.
+// then read by the parent and by the container init. Every section is a typed
+// value (linux.resources: orun/resources.hpp); nothing past src/spec/ reads
+// config.json's JSON (the JSON side is orun/spec_json.hpp). Enumerations
+// (scheduler policy, I/O class, ...) keep the names as written: validate()
+// and the converters to syscall arguments look them up in one table each
+// (name_value below), so an unknown name fails where runc fails it.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "orun/resources.hpp"
 #include "orun/result.hpp"
@@ -61,6 +66,26 @@ struct Rlimit {
   uint64_t soft = 0;
 };
 
+// process.scheduler (runtime-spec Scheduler; runc's configs.ToSchedAttr).
+struct Scheduler {
+  std::string policy;              // "SCHED_FIFO"; table sched_policy
+  int32_t nice = 0;
+  int32_t priority = 0;
+  std::vector<std::string> flags;  // table sched_flag
+  uint64_t runtime = 0, deadline = 0, period = 0;
+};
+
+// process.ioPriority.
+struct IoPriority {
+  std::string io_class;            // "IOPRIO_CLASS_BE"; table ioprio_class
+  int64_t priority = 0;
+};
+
+// process.execCPUAffinity: cpu lists ("0-3,5"), "" when unset.
+struct ExecCpuAffinity {
+  std::string initial, final_cpus;
+};
+
 struct Process {
   bool terminal = false;
   std::optional<ConsoleSize> console_size;
@@ -74,9 +99,9 @@ struct Process {
   std::string apparmor_profile;
   std::string selinux_label;
   std::optional<int> oom_score_adj;
-  nlohmann::json scheduler;          // null when absent (later issues)
-  nlohmann::json io_priority;        // null when absent
-  nlohmann::json exec_cpu_affinity;  // null when absent
+  std::optional<Scheduler> scheduler;
+  std::optional<IoPriority> io_priority;
+  std::optional<ExecCpuAffinity> exec_cpu_affinity;
 };
 
 struct Mount {
@@ -122,6 +147,57 @@ struct TimeOffset {
   uint32_t nanosecs = 0;
 };
 
+// linux.seccomp (runtime-spec LinuxSeccomp). Names (actions, operators,
+// architectures, flags) are checked and converted by
+// security/seccomp_profile.cpp, with libseccomp's values.
+struct SeccompArg {
+  uint64_t index = 0;
+  uint64_t value = 0;
+  uint64_t value_two = 0;
+  std::string op;                  // "SCMP_CMP_EQ"
+};
+
+struct SeccompSyscall {
+  std::vector<std::string> names;
+  std::string action;              // "SCMP_ACT_ERRNO"
+  std::optional<uint64_t> errno_ret;
+  std::vector<SeccompArg> args;
+};
+
+struct Seccomp {
+  std::string default_action;      // "" with no syscalls: seccomp is off
+  std::optional<uint64_t> default_errno_ret;
+  std::vector<std::string> architectures;
+  std::optional<std::vector<std::string>> flags;  // absent differs from []
+  std::string listener_path;
+  std::string listener_metadata;
+  std::vector<SeccompSyscall> syscalls;
+};
+
+// linux.personality.
+struct Personality {
+  std::string domain;              // "LINUX", "LINUX32"; table persona
+  std::vector<std::string> flags;  // runtime-spec defines none; runc ignores them
+};
+
+// linux.memoryPolicy.
+struct MemoryPolicy {
+  std::string mode;                // "MPOL_BIND"; table mempolicy_mode
+  std::string nodes;               // a cpu-list-style node list, "" for none
+  std::vector<std::string> flags;  // table mempolicy_flag
+};
+
+// linux.intelRdt: orun only checks it (runc's validator); it applies no
+// resctrl settings, so only closID is read.
+struct IntelRdt {
+  std::string clos_id;
+};
+
+// One entry of linux.netDevices (keyed by the host's interface name).
+struct NetDevice {
+  std::string name;                // the name inside the container, "" to keep
+};
+
 struct Linux {
   std::vector<Namespace> namespaces;
   std::vector<IdMapping> uid_mappings;
@@ -134,12 +210,12 @@ struct Linux {
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   std::map<std::string, std::string> sysctl;
-  nlohmann::json seccomp;    // linux.seccomp, null when absent (security issue)
+  std::optional<Seccomp> seccomp;
   std::string mount_label;
-  nlohmann::json personality;
-  nlohmann::json intel_rdt;
-  nlohmann::json memory_policy;
-  nlohmann::json net_devices;
+  std::optional<Personality> personality;
+  std::optional<IntelRdt> intel_rdt;
+  std::optional<MemoryPolicy> memory_policy;
+  std::map<std::string, NetDevice> net_devices;
 
   bool has_namespace(NamespaceType t) const;
   const Namespace* find_namespace(NamespaceType t) const;
@@ -156,33 +232,26 @@ struct Spec {
   Hooks hooks;
   std::map<std::string, std::string> annotations;
   Linux linux;
-  nlohmann::json raw;  // the document as read, for state.json and exec
+  // The document as read. Only state.json keeps it (container::State's
+  // `config`): exec, update, delete and diagnose parse it back into this
+  // model. runc stores its own converted config there instead; orun keeps
+  // the OCI text so the same parser serves both.
+  std::shared_ptr<const nlohmann::json> raw;
 };
 
-// Parsing: wrong types and malformed values give a clear error naming the
-// field ("process.args: expected an array of strings").
-Result<Spec> parse(const nlohmann::json& doc);
-Result<Process> parse_process(const nlohmann::json& doc);
-
-// linux.resources, or an `update --resources` document, into the typed value
-// (orun/resources.hpp). Type errors name the field under `where`
-// ("linux.resources.cpu.shares: expected a non-negative integer"); the
-// device rules get runc's specconv errors. validate_resources checks ranges.
-Result<Resources> parse_resources(const nlohmann::json& j, const std::string& where);
-// `update --resources FILE|-`: the document's text, fields named
-// "resources.*"; "invalid resources document: not valid JSON".
+// `update --resources FILE|-`: the document's text into the typed value
+// (orun/resources.hpp), fields named "resources.*"; "invalid resources
+// document: not valid JSON". Type errors name the field
+// ("resources.cpu.shares: expected a non-negative integer"); the device
+// rules get runc's specconv errors. validate_resources checks ranges.
 Result<Resources> parse_resources_document(const std::string& text);
-// Back to a linux.resources document (what parse_resources reads back the
-// same): state.json after `update`.
-nlohmann::json resources_to_json(const Resources& r);
-// Fails naming the first string (member name or value) of `v` that holds a
-// NUL byte ("<path>.unified.x contains a NUL byte"), for JSON documents read
-// outside parse(): `update --resources`.
-Result<void> reject_nul_bytes(const nlohmann::json& v, const std::string& path);
 
 // Reads <bundle>/config.json. Errors use runc's wording:
 // "JSON specification file config.json not found", "config cannot be null".
 Result<Spec> load(const std::string& bundle_dir);
+// Reads `exec --process FILE`: "open FILE: ...", "parse FILE: invalid JSON",
+// then the fields as parse_process names them ("args: ...").
+Result<Process> load_process(const std::string& path);
 
 // Checks runc performs before create (process, root, namespaces, id maps,
 // sysctls, mounts, rlimit names ...). `bundle` is the absolute bundle dir.
@@ -221,6 +290,15 @@ const char* to_string(NamespaceType t);
 // CLONE_NEW* flag for a namespace type, and its /proc/<pid>/ns/<name> name.
 unsigned long clone_flag(NamespaceType t);
 const char* proc_ns_name(NamespaceType t);
+
+// The enumerations of the typed sections, one {name, value} table each
+// (names.cpp), shared by validate() and the converters to syscall arguments
+// (src/init/process_attrs.cpp): sched_policy (SCHED_*), sched_flag
+// (SCHED_FLAG_* bits), ioprio_class (IOPRIO_CLASS_*), persona (PER_LINUX*),
+// mempolicy_mode (MPOL_*), mempolicy_flag (MPOL_F_* bits).
+enum class NameTable { sched_policy, sched_flag, ioprio_class, persona, mempolicy_mode, mempolicy_flag };
+// The value of `name` in `table`, nullopt when the table has no such name.
+std::optional<uint64_t> name_value(NameTable table, std::string_view name);
 
 // "RLIMIT_NOFILE" -> RLIMIT_NOFILE; unknown: error `wrong rlimit value: X`.
 Result<int> rlimit_from_string(const std::string& s);

@@ -11,18 +11,11 @@
 
 #include "orun/log.hpp"
 #include "orun/spec.hpp"
+#include "sys/file.hpp"
 
 namespace orun::cgroups {
 
 namespace {
-
-std::optional<std::string> slurp(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) return std::nullopt;
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 // Go's os.PathError text: "write /sys/fs/cgroup/x/cpu.max: invalid argument".
 Error write_error(const std::string& path, const std::string& value, int err) {
@@ -54,7 +47,7 @@ int write_value(int fd, const std::string& value, bool by_line, std::string* fai
 }
 
 bool in_user_namespace() {
-  auto m = slurp("/proc/self/uid_map");
+  auto m = sys::read_file("/proc/self/uid_map");
   if (!m) return false;
   std::istringstream in(*m);
   uint64_t a = 0, b = 0, n = 0;
@@ -63,7 +56,7 @@ bool in_user_namespace() {
 }
 
 std::string controller_list(const std::string& dir) {
-  return slurp(dir + "/cgroup.controllers").value_or("");
+  return sys::read_file(dir + "/cgroup.controllers").value_or("");
 }
 
 Error unified_error(const std::string& dir, const std::string& key, const Error& e) {
@@ -82,7 +75,7 @@ Error unified_error(const std::string& dir, const std::string& key, const Error&
 }
 
 bool lists(const std::string& file, const std::string& word) {
-  std::istringstream in(slurp(file).value_or(""));
+  std::istringstream in(sys::read_file(file).value_or(""));
   for (std::string w; in >> w;)
     if (w == word) return true;
   return false;
@@ -146,7 +139,9 @@ bool FsProbe::exists(const std::string& ctrl, const std::string& file) const {
 std::optional<std::string> FsProbe::read(const std::string& ctrl, const std::string& file) const {
   std::string d = dir(ctrl);
   if (d.empty()) return std::nullopt;
-  return slurp(d + "/" + file);
+  auto r = sys::read_file(d + "/" + file);
+  if (!r) return std::nullopt;
+  return std::move(*r);
 }
 
 Layout layout_of(const std::map<std::string, std::string>& paths) {

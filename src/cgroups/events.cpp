@@ -19,7 +19,6 @@ namespace orun::cgroups {
 namespace {
 
 // The file's text, or "" when it cannot be read (a missing controller file).
-std::string slurp(const std::string& path) { return sys::read_file(path).value_or(""); }
 
 bool exists(const std::string& p) {
   struct stat st{};
@@ -59,7 +58,7 @@ Result<OomWatcher> OomWatcher::open(const std::map<std::string, std::string>& pa
   if (exists(w.dir_ + "/memory.events")) {
     if (inotify_add_watch(ifd, (w.dir_ + "/memory.events").c_str(), IN_MODIFY) < 0)
       return fail_errno("inotify_add_watch " + w.dir_ + "/memory.events");
-    w.last_oom_ = parse_flat_keyed(slurp(w.dir_ + "/memory.events"))["oom"];
+    w.last_oom_ = parse_flat_keyed(sys::read_file_or_empty(w.dir_ + "/memory.events"))["oom"];
   }
   if (inotify_add_watch(ifd, (w.dir_ + "/cgroup.events").c_str(), IN_MODIFY) < 0)
     return fail_errno("inotify_add_watch " + w.dir_ + "/cgroup.events");
@@ -85,11 +84,11 @@ uint64_t OomWatcher::consume(bool& gone) {
     gone = true;
     return 0;
   }
-  uint64_t oom = parse_flat_keyed(slurp(dir_ + "/memory.events"))["oom"];
+  uint64_t oom = parse_flat_keyed(sys::read_file_or_empty(dir_ + "/memory.events"))["oom"];
   uint64_t n = oom > last_oom_ ? oom - last_oom_ : 0;
   last_oom_ = oom;
   // runc ends the stream once the cgroup has no process left.
-  if (slurp(dir_ + "/cgroup.events").find("populated 0") != std::string::npos) gone = true;
+  if (sys::read_file_or_empty(dir_ + "/cgroup.events").find("populated 0") != std::string::npos) gone = true;
   return n;
 }
 

@@ -15,7 +15,9 @@
 
 #include "cgroups/remove_tree.hpp"
 #include "orun/cgroups.hpp"
+#include "sys/go_text.hpp"
 #include "sys/path.hpp"
+#include "orun/log.hpp"
 
 namespace orun::cgroups {
 
@@ -36,13 +38,6 @@ bool is_fs(const std::string& path, long magic) {
   return statfs(path.c_str(), &st) == 0 && st.f_type == magic;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur, sep)) out.push_back(cur);
-  return out;
-}
 
 // /proc/self/cgroup: "4:memory:/x" (v1) and "0::/y" (v2).
 std::map<std::string, std::string> own_cgroups() {
@@ -71,15 +66,15 @@ std::vector<Hierarchy> hierarchies(Layout layout) {
   while (std::getline(f, line)) {
     auto dash = line.find(" - ");
     if (dash == std::string::npos) continue;
-    auto fields = split(line.substr(0, dash), ' ');
-    auto tail = split(line.substr(dash + 3), ' ');
+    auto fields = sys::split(line.substr(0, dash), ' ', sys::Tail::drop);
+    auto tail = sys::split(line.substr(dash + 3), ' ', sys::Tail::drop);
     if (fields.size() < 5 || tail.size() < 3 || tail[0] != "cgroup") continue;
     const std::string& mnt = fields[4];
     if (mnt.rfind(kRoot, 0) != 0) continue;
     Hierarchy h;
     h.mount = mnt;
     std::string key;
-    for (auto& opt : split(tail[2], ',')) {
+    for (auto& opt : sys::split(tail[2], ',', sys::Tail::drop)) {
       // runc also joins the named systemd hierarchy ("name=systemd").
       if (opt == "name=systemd") {
         h.controllers.push_back(opt);
@@ -157,7 +152,10 @@ void enable_controllers(const std::string& leaf) {
   }
   for (auto it = ancestors.rbegin(); it != ancestors.rend(); ++it) {
     if (write_file(*it + "/cgroup.subtree_control", all)) continue;
-    for (auto& c : ctrls) (void)write_file(*it + "/cgroup.subtree_control", c);
+    // One at a time: a controller the parent cannot delegate is left out,
+    // the others still get enabled (the apply step names a missing one).
+    for (auto& c : ctrls)
+      if (auto r = write_file(*it + "/cgroup.subtree_control", c); !r) log::debug(r.error().msg);
   }
 }
 
@@ -437,7 +435,8 @@ Result<void> Manager::signal_all(int sig) const {
   if (pids_r) {
     for (pid_t p : *pids_r) ::kill(p, sig);
   }
-  if (froze) (void)write_file(freezer + "/freezer.state", "THAWED");
+  if (froze)
+    if (auto r = write_file(freezer + "/freezer.state", "THAWED"); !r) log::warn("thaw after signal: " + r.error().msg);
   if (!pids_r) return std::unexpected(pids_r.error());
   return {};
 }

@@ -1,4 +1,5 @@
 #include "cgroups/stats.hpp"
+#include "sys/file.hpp"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <nlohmann/json.hpp>
 
 namespace orun::cgroups {
 
@@ -15,17 +17,9 @@ namespace {
 using OJson = nlohmann::ordered_json;
 constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
 
-std::optional<std::string> slurp(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) return std::nullopt;
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 // A single-number file; "max" reads as UINT64_MAX (runc's GetCgroupParamUint).
 std::optional<uint64_t> read_u64(const std::string& dir, const std::string& file) {
-  auto s = slurp(dir + "/" + file);
+  auto s = sys::read_file(dir + "/" + file);
   if (!s) return std::nullopt;
   std::string v = *s;
   while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
@@ -100,10 +94,10 @@ std::vector<uint64_t> numbers(const std::string& s) {
 
 OJson cpuset_stats(const std::string& dir) {
   OJson c;
-  auto cpus = parse_cpuset_list(slurp(dir + "/cpuset.cpus").value_or(""));
+  auto cpus = parse_cpuset_list(sys::read_file(dir + "/cpuset.cpus").value_or(""));
   if (!cpus.empty()) c["cpus"] = cpus;
   c["cpu_exclusive"] = u64(dir, "cpuset.cpu_exclusive");
-  auto mems = parse_cpuset_list(slurp(dir + "/cpuset.mems").value_or(""));
+  auto mems = parse_cpuset_list(sys::read_file(dir + "/cpuset.mems").value_or(""));
   if (!mems.empty()) c["mems"] = mems;
   c["mem_hardwall"] = u64(dir, "cpuset.mem_hardwall");
   c["mem_exclusive"] = u64(dir, "cpuset.mem_exclusive");
@@ -112,7 +106,7 @@ OJson cpuset_stats(const std::string& dir) {
   c["memory_spread_slab"] = u64(dir, "cpuset.memory_spread_slab");
   c["memory_pressure"] = u64(dir, "cpuset.memory_pressure");
   c["sched_load_balance"] = u64(dir, "cpuset.sched_load_balance");
-  auto relax = slurp(dir + "/cpuset.sched_relax_domain_level");
+  auto relax = sys::read_file(dir + "/cpuset.sched_relax_domain_level");
   c["sched_relax_domain_level"] = relax ? std::strtoll(relax->c_str(), nullptr, 10) : 0;
   return c;
 }
@@ -142,9 +136,9 @@ OJson stats_v1(const std::map<std::string, std::string>& paths) {
   std::string acct = dir("cpuacct");
   if (!acct.empty()) {
     uint64_t total = u64(acct, "cpuacct.usage");
-    auto percpu = numbers(slurp(acct + "/cpuacct.usage_percpu").value_or(""));
+    auto percpu = numbers(sys::read_file(acct + "/cpuacct.usage_percpu").value_or(""));
     std::vector<uint64_t> pk, pu;
-    if (auto all = slurp(acct + "/cpuacct.usage_all")) {
+    if (auto all = sys::read_file(acct + "/cpuacct.usage_all")) {
       std::istringstream in(*all);
       std::string header;
       std::getline(in, header);  // "cpu user system"
@@ -154,13 +148,13 @@ OJson stats_v1(const std::map<std::string, std::string>& paths) {
       }
     }
     // cpuacct.stat counts USER_HZ ticks.
-    auto st = parse_flat_keyed(slurp(acct + "/cpuacct.stat").value_or(""));
+    auto st = parse_flat_keyed(sys::read_file(acct + "/cpuacct.stat").value_or(""));
     uint64_t ns_per_tick = 1000000000ull / static_cast<uint64_t>(sysconf(_SC_CLK_TCK));
     OJson u = cpu_usage(total, percpu, pk, pu, st["system"] * ns_per_tick, st["user"] * ns_per_tick);
     if (total || !percpu.empty() || st["system"] || st["user"]) cpu["usage"] = u;
   }
   if (std::string c = dir("cpu"); !c.empty()) {
-    auto st = parse_flat_keyed(slurp(c + "/cpu.stat").value_or(""));
+    auto st = parse_flat_keyed(sys::read_file(c + "/cpu.stat").value_or(""));
     OJson t = throttling(st["nr_periods"], st["nr_throttled"], st["throttled_time"]);
     if (!t.empty()) cpu["throttling"] = t;
   }
@@ -168,7 +162,7 @@ OJson stats_v1(const std::map<std::string, std::string>& paths) {
 
   OJson memory = OJson::object();
   if (std::string m = dir("memory"); !m.empty()) {
-    auto raw = parse_flat_keyed(slurp(m + "/memory.stat").value_or(""));
+    auto raw = parse_flat_keyed(sys::read_file(m + "/memory.stat").value_or(""));
     put_nz(memory, "cache", raw.count("cache") ? raw["cache"] : 0);
     auto entry = [&](const char* key, const std::string& prefix) {
       uint64_t limit = u64(m, prefix + "limit_in_bytes"), usage = u64(m, prefix + "usage_in_bytes");
@@ -182,7 +176,7 @@ OJson stats_v1(const std::map<std::string, std::string>& paths) {
     if (!raw.empty()) memory["raw"] = raw;
     // orun's own (callers ignore unknown fields): the OOM killer's count, and
     // under_oom for a cgroup stalled at its limit with the killer disabled.
-    auto oc = parse_flat_keyed(slurp(m + "/memory.oom_control").value_or(""));
+    auto oc = parse_flat_keyed(sys::read_file(m + "/memory.oom_control").value_or(""));
     if (!oc.empty()) {
       OJson oom = OJson::object();
       for (const char* k : {"oom_kill", "under_oom", "oom_kill_disable"})
@@ -202,8 +196,8 @@ OJson stats_v1(const std::map<std::string, std::string>& paths) {
   if (std::string b = dir("blkio"); !b.empty()) {
     // cfq names, else bfq, else the throttling layer's counters.
     for (const char* prefix : {"blkio.", "blkio.bfq.", "blkio.throttle."}) {
-      auto bytes = slurp(b + "/" + prefix + "io_service_bytes_recursive");
-      auto ios = slurp(b + "/" + prefix + "io_serviced_recursive");
+      auto bytes = sys::read_file(b + "/" + prefix + "io_service_bytes_recursive");
+      auto ios = sys::read_file(b + "/" + prefix + "io_serviced_recursive");
       if (!bytes && !ios) continue;
       OJson e1 = parse_blkio_v1(bytes.value_or("")), e2 = parse_blkio_v1(ios.value_or(""));
       if (!e1.empty()) blkio["ioServiceBytesRecursive"] = e1;
@@ -223,7 +217,7 @@ OJson stats_v1(const std::map<std::string, std::string>& paths) {
       if (v2_hugetlb) {
         if (!read_u64(h, p + ".current")) continue;
         put_nz(e, "usage", u64(h, p + ".current"));
-        e["failcnt"] = parse_flat_keyed(slurp(h + "/" + p + ".events").value_or(""))["max"];
+        e["failcnt"] = parse_flat_keyed(sys::read_file(h + "/" + p + ".events").value_or(""))["max"];
       } else {
         put_nz(e, "usage", u64(h, p + ".usage_in_bytes"));
         put_nz(e, "max", u64(h, p + ".max_usage_in_bytes"));
@@ -237,17 +231,17 @@ OJson stats_v1(const std::map<std::string, std::string>& paths) {
 
 OJson stats_v2(const std::string& dir) {
   OJson cpu = OJson::object();
-  auto cs = parse_flat_keyed(slurp(dir + "/cpu.stat").value_or(""));
+  auto cs = parse_flat_keyed(sys::read_file(dir + "/cpu.stat").value_or(""));
   if (cs["usage_usec"] || cs["user_usec"] || cs["system_usec"])
     cpu["usage"] = cpu_usage(cs["usage_usec"] * 1000, {}, {}, {}, cs["system_usec"] * 1000, cs["user_usec"] * 1000);
   OJson t = throttling(cs["nr_periods"], cs["nr_throttled"], cs["throttled_usec"] * 1000);
   if (!t.empty()) cpu["throttling"] = t;
-  if (auto psi = slurp(dir + "/cpu.pressure")) cpu["psi"] = parse_psi(*psi);
+  if (auto psi = sys::read_file(dir + "/cpu.pressure")) cpu["psi"] = parse_psi(*psi);
 
   OJson cpuset = empty_cpuset();
-  if (auto eff = slurp(dir + "/cpuset.cpus.effective")) {
+  if (auto eff = sys::read_file(dir + "/cpuset.cpus.effective")) {
     auto cpus = parse_cpuset_list(*eff);
-    auto mems = parse_cpuset_list(slurp(dir + "/cpuset.mems.effective").value_or(""));
+    auto mems = parse_cpuset_list(sys::read_file(dir + "/cpuset.mems.effective").value_or(""));
     OJson c;
     if (!cpus.empty()) c["cpus"] = cpus;
     c["cpu_exclusive"] = 0;
@@ -259,10 +253,10 @@ OJson stats_v2(const std::string& dir) {
   }
 
   OJson memory = OJson::object();
-  if (auto stat = slurp(dir + "/memory.stat")) {
+  if (auto stat = sys::read_file(dir + "/memory.stat")) {
     auto raw = parse_flat_keyed(*stat);
     put_nz(memory, "cache", raw["file"]);
-    auto events = parse_flat_keyed(slurp(dir + "/memory.events").value_or(""));
+    auto events = parse_flat_keyed(sys::read_file(dir + "/memory.events").value_or(""));
     uint64_t usage = u64(dir, "memory.current"), limit = u64(dir, "memory.max");
     memory["usage"] = memory_entry(limit, usage, u64(dir, "memory.peak"), events["max"]);
     // v1 reports swap as memory+swap: do the same.
@@ -272,7 +266,7 @@ OJson stats_v2(const std::string& dir) {
       memory["swap"] = memory_entry(slimit, *sw + usage, 0, 0);
     }
     memory["raw"] = raw;
-    if (auto psi = slurp(dir + "/memory.pressure")) memory["psi"] = parse_psi(*psi);
+    if (auto psi = sys::read_file(dir + "/memory.pressure")) memory["psi"] = parse_psi(*psi);
     // orun's own: the OOM counters (v2 has no under_oom: no disabled killer).
     OJson oom = OJson::object();
     for (const char* k : {"oom", "oom_kill", "oom_group_kill", "max"})
@@ -287,19 +281,19 @@ OJson stats_v2(const std::string& dir) {
     put_nz(pids, "limit", limit == kMax ? 0 : limit);
   } else {
     // No pids controller: count the processes.
-    std::istringstream in(slurp(dir + "/cgroup.procs").value_or(""));
+    std::istringstream in(sys::read_file(dir + "/cgroup.procs").value_or(""));
     uint64_t n = 0;
     for (std::string l; std::getline(in, l);) n += !l.empty();
     put_nz(pids, "current", n);
   }
 
   OJson blkio = OJson::object();
-  if (auto io = slurp(dir + "/io.stat")) {
+  if (auto io = sys::read_file(dir + "/io.stat")) {
     auto [bytes, ios] = parse_io_stat(*io);
     if (!bytes.empty()) blkio["ioServiceBytesRecursive"] = bytes;
     if (!ios.empty()) blkio["ioServicedRecursive"] = ios;
   }
-  if (auto psi = slurp(dir + "/io.pressure")) blkio["psi"] = parse_psi(*psi);
+  if (auto psi = sys::read_file(dir + "/io.pressure")) blkio["psi"] = parse_psi(*psi);
 
   OJson hugetlb = OJson::object();
   for (auto& size : hugepage_sizes()) {
@@ -308,7 +302,7 @@ OJson stats_v2(const std::string& dir) {
     if (!cur) continue;
     OJson e;
     put_nz(e, "usage", *cur);
-    e["failcnt"] = parse_flat_keyed(slurp(dir + "/" + p + ".events").value_or(""))["max"];
+    e["failcnt"] = parse_flat_keyed(sys::read_file(dir + "/" + p + ".events").value_or(""))["max"];
     hugetlb[size] = e;
   }
   return finish(cpu, cpuset, memory, pids, blkio, hugetlb);

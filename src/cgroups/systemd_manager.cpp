@@ -108,7 +108,8 @@ Result<void> Manager::start_unit() {
   if (!job) return std::unexpected(job.error().to_error());
   auto result = bus.wait_job(*job, kJobTimeout);
   if (!result || *result != "done") {
-    (void)bus.reset_failed_unit(unit_);
+    // The start failed already: a unit left failed is only worth a debug line.
+    if (auto r = bus.reset_failed_unit(unit_); !r) log::debug("unable to reset failed unit: " + r.error().message);
     if (!result) {
       if (result.error().to_error().err == ETIMEDOUT) return fail("Timeout waiting for systemd to create " + unit_);
       return std::unexpected(result.error().to_error());
@@ -140,7 +141,8 @@ Result<void> Manager::stop_unit() const {
     if (!result) return fail("Timed out while waiting for systemd to remove " + unit_);
     if (*result != "done") log::warn("error removing unit `" + unit_ + "`: got `" + *result + "`. Continuing...");
   }
-  (void)bus->reset_failed_unit(unit_);
+  // A unit that did not fail has nothing to reset: only a debug line.
+  if (auto r = bus->reset_failed_unit(unit_); !r) log::debug("unable to reset failed unit: " + r.error().message);
   return {};
 }
 

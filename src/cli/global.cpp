@@ -13,6 +13,7 @@
 #include "cli/flags.hpp"
 #include "orun/log.hpp"
 #include "orun/spec.hpp"
+#include "sys/file.hpp"
 
 #ifndef ORUN_VERSION
 #define ORUN_VERSION "0.0.0"
@@ -34,19 +35,6 @@ bool running_in_user_ns() {
   long long a = -1, b = -1, c = -1;
   if (!(in >> a >> b >> c)) return false;
   return !(a == 0 && b == 0 && c == 4294967295LL);
-}
-
-// mkdir -p with mode `mode` for the missing components.
-Result<void> mkdir_all(const std::string& path, mode_t mode) {
-  struct stat st{};
-  if (::stat(path.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) return {};
-    return fail("mkdir " + path + ": not a directory", ENOTDIR);
-  }
-  auto slash = path.find_last_of('/');
-  if (slash != std::string::npos && slash > 0) ORUN_TRY_VOID(mkdir_all(path.substr(0, slash), mode));
-  if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) return fail_errno("mkdir " + path);
-  return {};
 }
 
 }  // namespace
@@ -89,7 +77,7 @@ Result<void> apply_global_flags(GlobalFlags& f) {
   GlobalOptions& g = f.options;
   if (!g.root_set && f.xdg_root) {
     // Files in XDG_RUNTIME_DIR need the sticky bit to escape periodic cleanup.
-    if (auto r = mkdir_all(g.root, 0700); !r) {
+    if (auto r = sys::mkdir_all(g.root, 0700); !r) {
       std::fputs("the path in $XDG_RUNTIME_DIR must be writable by the user\n", stderr);
       return r;
     }

@@ -9,6 +9,7 @@
 
 #include "cli/command.hpp"
 #include "cli/flags.hpp"
+#include "sys/file.hpp"
 #include "orun/commands.hpp"
 #include "orun/fd.hpp"
 #include "orun/spec.hpp"
@@ -22,17 +23,6 @@ constexpr const char* kConfigName = "config.json";
 bool cgroup_v2_unified() {
   struct statfs st{};
   return ::statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
-}
-
-Result<void> write_all(int fd, const std::string& data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return fail_errno(std::string("write ") + kConfigName);
-    done += static_cast<size_t>(n);
-  }
-  return {};
 }
 
 }  // namespace
@@ -52,7 +42,7 @@ Result<int> commands::spec(const GlobalOptions&, const SpecOptions& o) {
   // 0666 minus the umask, as os.WriteFile does.
   UniqueFd file(::openat(dir.get(), kConfigName, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
   if (!file) return fail_errno(std::string("open ") + kConfigName);
-  ORUN_TRY_VOID(write_all(file.get(), text));
+  ORUN_TRY_VOID(sys::write_all(file.get(), text, kConfigName));
   return 0;
 }
 

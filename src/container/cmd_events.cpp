@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "cgroups/events.hpp"
 #include "cgroups/stats.hpp"

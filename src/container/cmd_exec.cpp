@@ -58,11 +58,7 @@ void add_unique(std::vector<std::string>& v, const std::string& x) {
 Result<spec::Process> exec_process(const ExecOptions& o, const spec::Spec& cfg) {
   spec::Process p;
   if (!o.process.empty()) {
-    std::ifstream f(o.process);
-    if (!f) return fail_errno("open " + o.process);
-    nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
-    if (j.is_discarded()) return fail("parse " + o.process + ": invalid JSON");
-    p = ORUN_TRY(spec::parse_process(j));
+    p = ORUN_TRY(spec::load_process(o.process));
     // Unset fields fall back to the container's.
     if (cfg.process) {
       if (!p.capabilities) p.capabilities = cfg.process->capabilities;
@@ -161,10 +157,10 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   if (o.process.empty()) {
     cfg = ORUN_TRY(spec::load(st.bundle));
   } else {
-    cfg = ORUN_TRY(spec::parse(st.config));
+    cfg = ORUN_TRY(st.config_spec());
   }
   // Namespaces always come from the config the container was created with.
-  auto created_cfg = spec::parse(st.config);
+  auto created_cfg = st.config_spec();
   const spec::Spec& nscfg = created_cfg ? *created_cfg : cfg;
   spec::Process proc = ORUN_TRY(exec_process(o, cfg));
 
@@ -226,8 +222,8 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   };
   req.on_warning = [](const std::string& w) { log::warn(w); };
   req.on_seccomp_listener = [&](pid_t pid, int child_fd) -> Result<void> {
-    auto state = nlohmann::json::parse(process::hook_state(o.id, "running", st.init_pid, st.bundle, nscfg.annotations));
-    return security::seccomp::send_listener_to_agent(*seccomp, pid, child_fd, state);
+    return security::seccomp::send_listener_to_agent(
+        *seccomp, pid, child_fd, process::hook_state(o.id, "running", st.init_pid, st.bundle, nscfg.annotations));
   };
   req.on_ready = [&](pid_t pid) -> Result<void> {
     if (unit_sub) {

@@ -27,7 +27,8 @@ Result<int> kill(const GlobalOptions& g, const KillOptions& o) {
   if (sig == SIGKILL && !s.private_pid_ns) {
     container::record_oom_kills_before_signal(g.root, s);
     if (auto r = cg.signal_all(SIGKILL); !r) return fail("unable to kill all processes: " + r.error().msg);
-    if (st == Status::paused) (void)container::kill_and_wait(g.root, s);
+    if (st == Status::paused)
+      if (auto r = container::kill_and_wait(g.root, s); !r) log::warn(r.error().msg);
     return 0;
   }
   if (st == Status::stopped) {
@@ -40,7 +41,8 @@ Result<int> kill(const GlobalOptions& g, const KillOptions& o) {
     return fail_errno("unable to signal init");
   }
   // SIGKILL to a paused container must land: thaw it.
-  if (sig == SIGKILL && st == Status::paused) (void)container::kill_and_wait(g.root, s);
+  if (sig == SIGKILL && st == Status::paused)
+    if (auto r = container::kill_and_wait(g.root, s); !r) log::warn(r.error().msg);
   return 0;
 }
 

@@ -33,8 +33,8 @@ void destroy_or_warn(const std::string& root, const container::State& s) {
 // (terminate, then runner.destroy with its poststop hooks): the command
 // fails and the container no longer exists.
 Result<void> run_poststart(const std::string& root, const container::State& s) {
-  if (s.config.is_null()) return {};
-  auto sp = spec::parse(s.config);
+  if (!s.has_config()) return {};
+  auto sp = s.config_spec();
   if (!sp || sp->hooks.poststart.empty()) return {};
   auto state = process::hook_state(s.id, "running", s.init_pid, s.bundle, s.annotations);
   auto r = process::run_hooks(sp->hooks.poststart, "poststart", state);
@@ -95,14 +95,14 @@ Result<int> run(const GlobalOptions& g, const RunOptions& o) {
   if (!process::host_notify_socket().empty()) {
     auto n = process::bind_notify(container::state_dir(g.root, s.id));
     if (!n) {
-      (void)container::kill_and_wait(g.root, s);
+      if (auto k = container::kill_and_wait(g.root, s); !k) log::warn(k.error().msg);
       destroy_or_warn(g.root, s);
       return std::unexpected(n.error());
     }
     notify = std::move(*n);
   }
   if (auto r = container::start_container(g.root, s); !r) {
-    (void)container::kill_and_wait(g.root, s);
+    if (auto k = container::kill_and_wait(g.root, s); !k) log::warn(k.error().msg);
     waitpid(s.init_pid, nullptr, WNOHANG);
     destroy_or_warn(g.root, s);
     return std::unexpected(r.error());
@@ -126,7 +126,8 @@ Result<int> run(const GlobalOptions& g, const RunOptions& o) {
     exit.seen_by = "run";
     if (oom_killed) log::error("container init was OOM-killed (memory limit too low?)");
     else if (exit.signal) log::error(container::describe(exit));
-    (void)container::save_exit(g.root, s.id, exit);
+    // Best effort: the exit status is reported either way.
+    if (auto r = container::save_exit(g.root, s.id, exit); !r) log::debug("record exit: " + r.error().msg);
   }
   // The exit status is the container's even when the clean-up fails (a
   // poststop hook): runc 1.1 and 1.5 only log that.

@@ -28,7 +28,7 @@ Result<int> update(const GlobalOptions& g, const UpdateOptions& o) {
   if (container::status_of(g.root, s) == container::Status::stopped) return fail("container not running");
 
   // The container's config as create stored it (and earlier updates changed it).
-  spec::Spec cfg = ORUN_TRY(spec::parse(s.config));
+  spec::Spec cfg = ORUN_TRY(s.config_spec());
   spec::Resources cur = spec::configured_resources(cfg.linux.resources);
   spec::Resources next = spec::merge_update(cur, req);
   ORUN_TRY_VOID(spec::validate_resources(next, "resources"));

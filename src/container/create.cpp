@@ -20,6 +20,7 @@
 #include "init/init.hpp"
 #include "init/mount_idmap.hpp"
 #include "orun/log.hpp"
+#include "sys/file.hpp"
 #include "orun/spec.hpp"
 #include "process/foreground.hpp"
 #include "process/hooks.hpp"
@@ -42,11 +43,11 @@ std::string log_file_path() {
   return n > 0 && buf[0] == '/' ? std::string(buf, static_cast<size_t>(n)) : "";
 }
 
-Result<void> mkdir_all(const std::string& path, mode_t mode) {
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (ec) return fail("mkdir " + path + ": " + ec.message(), ec.value());
-  chmod(path.c_str(), mode);
+// The state root: made when missing, and always left 0700 (it holds every
+// container's state; an older orun may have made it with the umask's mode).
+Result<void> make_state_root(const std::string& root) {
+  ORUN_TRY_VOID(sys::mkdir_all(root, 0700));
+  if (::chmod(root.c_str(), 0700) < 0) log::debug("chmod " + root + ": " + errno_text(errno));
   return {};
 }
 
@@ -128,7 +129,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   std::optional<cgroups::Manager> systemd_cg;
   if (g.systemd_cgroup) systemd_cg = ORUN_TRY(cgroups::Manager::for_systemd(s.linux.cgroups_path, o.id, s.annotations));
 
-  ORUN_TRY_VOID(mkdir_all(g.root, 0700));
+  ORUN_TRY_VOID(make_state_root(g.root));
   // Compiled (or found in the cache) before anything is made, so a bad
   // profile leaves nothing behind; the child inherits the program by fork.
   auto seccomp = ORUN_TRY(security::seccomp::prepare(s.linux.seccomp, security::seccomp::cache_path_for_root(g.root)));
@@ -153,7 +154,11 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
       ::kill(init_pid, SIGKILL);
       waitpid(init_pid, nullptr, 0);
     }
-    if (cgroup_made && cg.destroy()) remove_ledger(g.root, o.id);
+    // The create's own error is the one reported; this one only at --debug.
+    if (cgroup_made) {
+      if (auto r = cg.destroy(); r) remove_ledger(g.root, o.id);
+      else log::debug("undo create: " + r.error().msg);
+    }
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
     // poststop runs on every destroy path, a failed create included.
@@ -259,8 +264,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     return init::idmapped_tree_in_container(pid, request);
   };
   req.on_seccomp_listener = [&](pid_t pid, int child_fd) -> Result<void> {
-    auto state = nlohmann::json::parse(process::hook_state(o.id, "creating", pid, bundle, s.annotations));
-    return security::seccomp::send_listener_to_agent(*seccomp, pid, child_fd, state);
+    return security::seccomp::send_listener_to_agent(*seccomp, pid, child_fd,
+                                                     process::hook_state(o.id, "creating", pid, bundle, s.annotations));
   };
   req.on_hooks = [&](pid_t pid) -> Result<void> {
     // After the mounts, in orun's namespaces: prestart (deprecated), then createRuntime.
@@ -291,7 +296,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
       std::string p = "/proc/" + std::to_string(pid) + "/ns/" + spec::proc_ns_name(t);
       if (access(p.c_str(), F_OK) == 0) st.namespace_paths[spec::to_string(t)] = p;
     }
-    st.config = s.raw;
+    st.set_config(s);
     st.log_path = log_file_path();
     return save(g.root, st);
   };

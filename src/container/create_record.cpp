@@ -13,6 +13,7 @@
 #include "container/state.hpp"
 #include "orun/cgroups.hpp"
 #include "sys/file.hpp"
+#include "orun/log.hpp"
 
 namespace orun::container {
 
@@ -58,7 +59,8 @@ void kill_all(const std::map<std::string, std::string>& paths) {
         pos = end + 1;
       }
     }
-    if (froze) (void)cg.set_frozen(false);
+    if (froze)
+      if (auto r = cg.set_frozen(false); !r) log::warn("thaw " + r.error().msg);
     if (seen == 0) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(round < 10 ? 2 : 20));
   }

@@ -9,6 +9,7 @@
 #include "container/lifecycle.hpp"
 #include "orun/spec.hpp"
 #include "process/hooks.hpp"
+#include "orun/log.hpp"
 
 namespace orun::container {
 
@@ -17,15 +18,16 @@ Result<void> destroy_container(const std::string& root, const State& s) {
   cg.set_created_dirs(s.cgroup_created);
   // Without a private pid namespace, init's death doesn't take the other
   // processes with it: kill everything left in the cgroup.
-  if (!s.private_pid_ns) (void)cg.signal_all(SIGKILL);
+  if (!s.private_pid_ns)
+    if (auto r = cg.signal_all(SIGKILL); !r) log::warn("kill the container's processes: " + r.error().msg);
   Result<void> result;
   if (auto r = cg.destroy(); !r) result = std::unexpected(r.error());
   else remove_ledger(root, s.id);
   std::error_code ec;
   std::filesystem::remove_all(state_dir(root, s.id), ec);
   if (ec && result) result = fail("remove state dir: " + ec.message());
-  if (!s.config.is_null()) {
-    if (auto sp = spec::parse(s.config); sp && !sp->hooks.poststop.empty()) {
+  if (s.has_config()) {
+    if (auto sp = s.config_spec(); sp && !sp->hooks.poststop.empty()) {
       auto state = process::hook_state(s.id, "stopped", 0, s.bundle, s.annotations);
       if (auto r = process::run_hooks(sp->hooks.poststop, "poststop", state); !r && result)
         result = fail("unable to destroy container: " + r.error().msg);

@@ -8,10 +8,12 @@
 
 #include <fstream>
 #include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "orun/cgroups.hpp"
 #include "sys/file.hpp"
 #include "log/format.hpp"
+#include "orun/log.hpp"
 
 namespace orun::container {
 
@@ -100,7 +102,8 @@ ExitRecord observe_stopped(const State& s) {
 
 void record_if_stopped(const std::string& root, const State& s, Status st) {
   if (st != Status::stopped || load_exit(root, s.id)) return;
-  (void)save_exit(root, s.id, observe_stopped(s));  // best effort: `state` must not fail on it
+  // Best effort: `state` must not fail on it.
+  if (auto r = save_exit(root, s.id, observe_stopped(s)); !r) log::debug("record exit: " + r.error().msg);
 }
 
 }  // namespace orun::container

@@ -1,4 +1,5 @@
 #include "container/oom_report.hpp"
+#include "orun/log.hpp"
 
 #include <signal.h>
 
@@ -43,7 +44,8 @@ void record_oom_kills_before_signal(const std::string& root, State& s) {
   uint64_t now = cgroups::oom_kill_count(cgroups::Manager::from_paths(s.cgroup_paths));
   if (now <= s.oom_kills_seen || !init_alive(s) || !process_alive_and_not_dying(s.init_pid)) return;
   s.oom_kills_seen = now;
-  (void)save(root, s);  // best effort: without it, only the report can be wrong
+  // Best effort: without it, only the OOM report can be wrong.
+  if (auto r = save(root, s); !r) log::debug("record OOM kills: " + r.error().msg);
 }
 
 OomReport::OomReport(const State& s)

@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "orun/cgroups.hpp"
-#include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 #include "sys/file.hpp"
 #include "orun/log.hpp"
 
@@ -28,6 +28,10 @@ const char* to_string(Status s) {
   }
   return "unknown";
 }
+
+void State::set_config(const spec::Spec& s) { config = s.raw ? *s.raw : nlohmann::json(); }
+
+Result<spec::Spec> State::config_spec() const { return spec::parse(config); }
 
 void State::set_resources(const spec::Resources& r) {
   if (!config.is_object()) config = nlohmann::json::object();

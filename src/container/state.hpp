@@ -13,6 +13,7 @@
 
 #include "orun/fd.hpp"
 #include "orun/resources.hpp"
+#include "orun/spec.hpp"
 #include "orun/result.hpp"
 
 namespace orun::container {
@@ -44,6 +45,12 @@ struct State {
   std::string log_path;
   nlohmann::json config;           // the bundle's config.json as used at create
 
+  // create: keeps the document `s` was parsed from.
+  void set_config(const spec::Spec& s);
+  bool has_config() const { return !config.is_null(); }
+  // The kept config, through the one parser ("config cannot be null" when
+  // there is none).
+  Result<spec::Spec> config_spec() const;
   // `update`: the container's new linux.resources, kept in `config`.
   void set_resources(const spec::Resources& r);
   nlohmann::json to_json() const;

@@ -19,7 +19,6 @@ namespace orun::diagnose {
 namespace {
 
 // The file's text, or "" when it cannot be read (a missing controller file).
-std::string slurp(const std::string& path) { return sys::read_file(path).value_or(""); }
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
@@ -66,7 +65,7 @@ void probe_layout(Items& out, const std::vector<MountEntry>& mounts) {
     for (auto& c : ctrls) v1_mounted.insert(c);
     v1.push_back(join(ctrls, ",") + " " + m.mount_point);
   }
-  std::string v2_ctrls = v2_at.empty() ? "" : trim(slurp(v2_at + "/cgroup.controllers"));
+  std::string v2_ctrls = v2_at.empty() ? "" : trim(sys::read_file_or_empty(v2_at + "/cgroup.controllers"));
   auto layout = cgroups::detect_layout();
   if (v1.empty() && v2_at.empty()) {
     out.push_back(fail_item("cgroup layout", "no cgroup filesystem mounted", "mount cgroup2 on /sys/fs/cgroup"));
@@ -91,7 +90,7 @@ void probe_layout(Items& out, const std::vector<MountEntry>& mounts) {
     out.push_back(warn_item("cgroup v1 controllers", "not mounted: " + join(missing),
                        "mount them under /sys/fs/cgroup; limits (and pause, for freezer) using them fail"));
   std::vector<std::string> absent, on_v2;
-  for (const auto& c : unmounted_v1(slurp("/proc/cgroups")))
+  for (const auto& c : unmounted_v1(sys::read_file_or_empty("/proc/cgroups")))
     ((" " + v2_ctrls + " ").find(" " + c + " ") != std::string::npos ? on_v2 : absent).push_back(c);
   if (!on_v2.empty()) out.push_back(ok_item("cgroup2 controllers", join(on_v2) + " on cgroup2 only (used there)"));
   if (!absent.empty())
@@ -99,7 +98,7 @@ void probe_layout(Items& out, const std::vector<MountEntry>& mounts) {
 }
 
 void probe_caller(Items& out, const std::vector<MountEntry>& mounts) {
-  auto mine = parse_proc_cgroup(slurp("/proc/self/cgroup"));
+  auto mine = parse_proc_cgroup(sys::read_file_or_empty("/proc/self/cgroup"));
   std::vector<std::string> placed, unwritable;
   for (const auto& m : mounts) {
     if (m.fstype != "cgroup" && m.fstype != "cgroup2") continue;
@@ -129,7 +128,7 @@ void probe_caller(Items& out, const std::vector<MountEntry>& mounts) {
 }
 
 void probe_systemd(Items& out) {
-  std::string comm = trim(slurp("/proc/1/comm"));
+  std::string comm = trim(sys::read_file_or_empty("/proc/1/comm"));
   if (comm != "systemd") {
     out.push_back(ok_item("systemd", "pid 1 is " + (comm.empty() ? std::string("unknown") : comm) +
                                     ", not systemd: cgroupfs driver (default); --systemd-cgroup unusable"));
@@ -164,7 +163,7 @@ std::map<std::string, std::string> parse_proc_cgroup(const std::string& content)
 }
 
 void probe_cgroups(Items& out) {
-  auto mounts = parse_mountinfo(slurp("/proc/self/mountinfo"));
+  auto mounts = parse_mountinfo(sys::read_file_or_empty("/proc/self/mountinfo"));
   probe_layout(out, mounts);
   probe_caller(out, mounts);
   probe_systemd(out);

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "cgroups/events.hpp"
 #include "container/exit_record.hpp"
@@ -20,19 +21,13 @@
 #include "security/seccomp.hpp"
 #include "sys/file.hpp"
 #include "orun/spec.hpp"
+#include "sys/file.hpp"
 
 namespace orun::diagnose {
 
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 std::string ns_link(const std::string& proc_dir, const char* ns) {
   char buf[128];
@@ -94,7 +89,7 @@ Json mounts(const std::string& proc, const spec::Spec& cfg, bool own_mount_ns) {
     j["reason"] = "the init shares orun's mount namespace";
     return j;
   }
-  auto mounted = parse_mountinfo(slurp(proc + "/mountinfo"));
+  auto mounted = parse_mountinfo(sys::read_file_or_empty(proc + "/mountinfo"));
   std::vector<std::string> configured, trees;
   for (const auto& m : cfg.mounts) {
     configured.push_back(m.destination);
@@ -111,7 +106,7 @@ Json mounts(const std::string& proc, const spec::Spec& cfg, bool own_mount_ns) {
 
 void process_part(Json& r, pid_t pid, const spec::Spec* cfg) {
   const std::string proc = "/proc/" + std::to_string(pid);
-  auto status = parse_status(slurp(proc + "/status"));
+  auto status = parse_status(sys::read_file_or_empty(proc + "/status"));
   if (auto it = status.find("State"); it != status.end()) r["init"]["state"] = it->second;
   if (auto it = status.find("Name"); it != status.end()) r["init"]["command"] = it->second;
   Json ns = namespaces(proc, cfg);
@@ -119,8 +114,8 @@ void process_part(Json& r, pid_t pid, const spec::Spec* cfg) {
   for (const auto& n : ns)
     if (n["type"] == "mount") own_mnt = !n["shared_with_orun"].get<bool>();
   r["namespaces"] = ns;
-  r["uid_map"] = parse_id_map(slurp(proc + "/uid_map"));
-  r["gid_map"] = parse_id_map(slurp(proc + "/gid_map"));
+  r["uid_map"] = parse_id_map(sys::read_file_or_empty(proc + "/uid_map"));
+  r["gid_map"] = parse_id_map(sys::read_file_or_empty(proc + "/gid_map"));
   r["capabilities"] = capabilities(status);
   Json sc;
   sc["mode"] = seccomp_mode_name(status["Seccomp"]);
@@ -189,7 +184,7 @@ Json inspect_container(const std::string& root, const container::State& s) {
   r["created"] = s.created;
   r["init"]["pid"] = s.init_pid;
   r["init"]["alive"] = alive;
-  auto parsed = spec::parse(s.config);
+  auto parsed = s.config_spec();
   const spec::Spec* cfg = parsed ? &*parsed : nullptr;
   if (!parsed) r["config_error"] = parsed.error().msg;
   if (alive) process_part(r, s.init_pid, cfg);

@@ -4,6 +4,7 @@
 // reported as the string "max".
 #include <fstream>
 #include <sstream>
+#include <nlohmann/json.hpp>
 
 #include "cgroups/stats.hpp"
 #include "diagnose/container.hpp"

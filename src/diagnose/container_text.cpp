@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "diagnose/container.hpp"
 #include "diagnose/proc_status.hpp"

@@ -1,6 +1,7 @@
 #include "diagnose/report.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace orun::diagnose {
 

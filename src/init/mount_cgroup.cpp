@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "init/mount_exec.hpp"
+#include "sys/go_text.hpp"
 #include "sys/mount_api.hpp"
 #include "sys/path.hpp"
 
@@ -31,13 +32,6 @@ struct Hierarchy {
   std::vector<std::string> controllers;  // {"cpu","cpuacct"} or {"name=systemd"}
 };
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, sep)) out.push_back(item);
-  return out;
-}
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
 std::string unescape(const std::string& s) {
@@ -60,14 +54,14 @@ Result<std::vector<Hierarchy>> v1_hierarchies(const std::string& rootfs) {
   std::vector<Hierarchy> out;
   std::string line;
   while (std::getline(in, line)) {
-    auto fields = split(line, ' ');
+    auto fields = sys::split(line, ' ', sys::Tail::drop);
     size_t dash = 0;
     while (dash < fields.size() && fields[dash] != "-") ++dash;
     if (dash < 5 || dash + 3 >= fields.size()) continue;
     if (fields[dash + 1] != "cgroup") continue;
     Hierarchy h{unescape(fields[4]), unescape(fields[3]), {}};
     if (sys::is_lexically_in_root(rootfs, h.mountpoint)) continue;
-    for (const auto& o : split(fields[dash + 3], ',')) {
+    for (const auto& o : sys::split(fields[dash + 3], ',', sys::Tail::drop)) {
       if (o == "rw" || o == "ro" || o.rfind("release_agent=", 0) == 0 || o == "clone_children" ||
           o == "noprefix" || o == "xattr" || o == "cpuset_v2_mode" || o == "nsdelegate" || o == "favordynmods")
         continue;
@@ -91,7 +85,7 @@ std::vector<std::pair<std::vector<std::string>, std::string>> own_cgroups() {
     auto a = line.find(':');
     auto b = line.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
-    out.emplace_back(split(line.substr(a + 1, b - a - 1), ','), line.substr(b + 1));
+    out.emplace_back(sys::split(line.substr(a + 1, b - a - 1), ',', sys::Tail::drop), line.substr(b + 1));
   }
   return out;
 }
@@ -176,7 +170,7 @@ Result<void> mount_v1(const MountEnv& env, const MountPlan& plan, int dst_fd) {
   for (const auto& h : hier) {
     std::string base = sys::split_path(h.mountpoint).second;
     if (base.find(',') == std::string::npos) continue;
-    for (const auto& ss : split(base, ',')) {
+    for (const auto& ss : sys::split(base, ',', sys::Tail::drop)) {
       auto [dir, name] = ORUN_TRY(sys::mkdir_all_parent_in_root(env.root_fd, sys::join_path(plan.destination, ss), 0755));
       if (symlinkat(base.c_str(), dir.get(), name.c_str()) < 0 && errno != EEXIST)
         return fail_errno("symlink " + sys::join_path(plan.destination, ss));

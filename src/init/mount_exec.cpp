@@ -1,8 +1,6 @@
 // Applies one planned mount inside the rootfs (runc's mountToRootfs order).
 #include "init/mount_exec.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "init/mount_idmap.hpp"
 #include "process/spawn.hpp"
 extern "C" {
@@ -311,12 +309,9 @@ Result<void> mount_plan_unwrapped(const MountEnv& env, MountPlan plan) {
       // with the host's privileges and sends the tree back.
       if (env.ctx->sync_fd < 0)
         return fail("id-mapped mount of " + plan.source + " needs a mount fd prepared by the runtime");
-      nlohmann::json req{{"source", plan.source},
-                         {"recursive", plan.recursive_bind()},
-                         {"idmap_recursive", plan.opts.idmap_recursive},
-                         {"uid_map", format_id_map(plan.uid_mappings)},
-                         {"gid_map", format_id_map(plan.gid_mappings)}};
-      local_tree = ORUN_TRY(process::child_request_fd(env.ctx->sync_fd, ORUN_SYNC_MOUNT_REQ, req.dump()));
+      IdmapRequest req{plan.source, plan.recursive_bind(), plan.opts.idmap_recursive,
+                       format_id_map(plan.uid_mappings), format_id_map(plan.gid_mappings)};
+      local_tree = ORUN_TRY(process::child_request_fd(env.ctx->sync_fd, ORUN_SYNC_MOUNT_REQ, req.encode()));
     } else {
       local_tree = ORUN_TRY(make_idmapped_tree(*env.ctx->spec, plan));
     }

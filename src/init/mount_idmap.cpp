@@ -13,7 +13,6 @@
 
 #include <cstring>
 
-#include <nlohmann/json.hpp>
 #include <sys/mount.h>
 
 #include <cerrno>
@@ -70,13 +69,34 @@ Result<std::map<size_t, UniqueFd>> prepare_mount_sources(const spec::Spec& s, co
   return out;
 }
 
+std::string IdmapRequest::encode() const {
+  std::string out = source;
+  out += '\0';
+  out += recursive ? '1' : '0';
+  out += '\0';
+  out += idmap_recursive ? '1' : '0';
+  out += '\0';
+  out += uid_map;
+  out += '\0';
+  out += gid_map;
+  return out;
+}
+
+Result<IdmapRequest> IdmapRequest::decode(std::string_view payload) {
+  std::vector<std::string_view> f;
+  for (size_t at = 0;;) {
+    size_t nul = payload.find('\0', at);
+    f.push_back(payload.substr(at, nul == std::string_view::npos ? std::string_view::npos : nul - at));
+    if (nul == std::string_view::npos) break;
+    at = nul + 1;
+  }
+  auto flag = [](std::string_view v) { return v == "0" || v == "1"; };
+  if (f.size() != 5 || !flag(f[1]) || !flag(f[2])) return fail("malformed mount request");
+  return IdmapRequest{std::string(f[0]), f[1] == "1", f[2] == "1", std::string(f[3]), std::string(f[4])};
+}
+
 Result<UniqueFd> idmapped_tree_in_container(pid_t init, const std::string& request) {
-  auto j = nlohmann::json::parse(request, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return fail("malformed mount request");
-  std::string source = j.value("source", "");
-  bool recursive = j.value("recursive", false);
-  bool idmap_recursive = j.value("idmap_recursive", false);
-  std::string uid_map = j.value("uid_map", ""), gid_map = j.value("gid_map", "");
+  auto [source, recursive, idmap_recursive, uid_map, gid_map] = ORUN_TRY(IdmapRequest::decode(request));
   std::string proc = "/proc/" + std::to_string(init) + "/ns/";
   UniqueFd userns;
   if (!uid_map.empty() || !gid_map.empty()) {

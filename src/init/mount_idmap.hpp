@@ -8,6 +8,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "orun/fd.hpp"
@@ -31,10 +32,24 @@ std::string format_id_map(const std::vector<spec::IdMapping>& maps);
 Result<std::map<size_t, UniqueFd>> prepare_mount_sources(const spec::Spec& s, const std::string& bundle,
                                                          const std::string& rootfs, int container_userns_fd);
 
+// ORUN_SYNC_MOUNT_REQ's payload: the bind the init asks the parent to
+// id-map. On the wire its fields are separated by NUL bytes, which no config
+// string can hold (the parser refuses them): no JSON in the child.
+struct IdmapRequest {
+  std::string source;
+  bool recursive = false;        // rbind: clone the whole tree
+  bool idmap_recursive = false;  // ridmap: map all of it
+  std::string uid_map, gid_map;  // format_id_map text; both "": the init's user ns
+
+  std::string encode() const;
+  // "malformed mount request" unless it is what encode() makes.
+  static Result<IdmapRequest> decode(std::string_view payload);
+};
+
 // Parent side of ORUN_SYNC_MOUNT_REQ: a helper joins the container init's
 // mount ns (keeping the host's privileges), clones the requested source and
-// id-maps it (explicit maps, or the init's user ns). The request is the JSON
-// {source, recursive, idmap_recursive, uid_map, gid_map} the init sent.
+// id-maps it (explicit maps, or the init's user ns). `request` is an
+// IdmapRequest::encode() the init sent.
 Result<UniqueFd> idmapped_tree_in_container(pid_t init, const std::string& request);
 
 }  // namespace orun::init

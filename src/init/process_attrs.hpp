@@ -15,14 +15,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "orun/result.hpp"
 #include "orun/spec.hpp"
 
 namespace orun::init {
 
-// ---- The config's sections as syscall arguments (pure, unit-tested). ----
+// ---- The config's typed sections as syscall arguments (pure, unit-tested).
+// Names are looked up in spec::name_value's tables, the ones validate() uses.
 
 // struct sched_attr's fields (runc's configs.ToSchedAttr); "invalid scheduler
 // policy: X" / "invalid scheduler flag: X" for names runc does not know.
@@ -33,13 +32,13 @@ struct SchedAttr {
   uint32_t priority = 0;
   uint64_t runtime = 0, deadline = 0, period = 0;
 };
-Result<SchedAttr> to_sched_attr(const nlohmann::json& scheduler);
+Result<SchedAttr> to_sched_attr(const spec::Scheduler& scheduler);
 
 // ioprio_set's value: class << 13 | priority.
-Result<int> to_ioprio(const nlohmann::json& io_priority);
+Result<int> to_ioprio(const spec::IoPriority& io_priority);
 
 // personality(2)'s persona: PER_LINUX32 for "LINUX32", PER_LINUX for "LINUX".
-Result<unsigned long> to_persona(const nlohmann::json& personality);
+Result<unsigned long> to_persona(const spec::Personality& personality);
 
 // set_mempolicy(2)'s arguments. Like runc (unix.SetMemPolicy with a
 // unix.CPUSet) the mask is 1024 bits, and null when the node list is empty.
@@ -48,18 +47,21 @@ struct MemPolicy {
   std::vector<unsigned long> nodemask;  // empty: a null mask
   unsigned long maxnode = 1024;
 };
-Result<MemPolicy> to_mem_policy(const nlohmann::json& memory_policy);
+Result<MemPolicy> to_mem_policy(const spec::MemoryPolicy& memory_policy);
 
-// process.execCPUAffinity (runc's ConvertCPUAffinity). nullopt when neither
-// list is set, which runc treats like no section at all.
+// process.execCPUAffinity (runc's ConvertCPUAffinity). nullopt when the
+// section is absent or neither list is set, which runc treats alike.
 struct CpuAffinity {
   std::optional<cpu_set_t> initial, final_cpus;
 };
-Result<std::optional<CpuAffinity>> to_cpu_affinity(const nlohmann::json& exec_cpu_affinity);
+Result<std::optional<CpuAffinity>> to_cpu_affinity(const std::optional<spec::ExecCpuAffinity>& exec_cpu_affinity);
 
 // The section that applies to a process: its own, else the container's
 // (runc's newInitConfig for exec; for init both are the same).
-const nlohmann::json& own_or_container(const nlohmann::json& own, const nlohmann::json& container);
+template <typename T>
+const std::optional<T>& own_or_container(const std::optional<T>& own, const std::optional<T>& container) {
+  return own ? own : container;
+}
 
 // ---- Child side. ----
 

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "orun/fd.hpp"
+#include "sys/go_text.hpp"
 #include "sys/procfs.hpp"
 
 namespace orun::init {
@@ -24,20 +25,6 @@ std::string_view trim(std::string_view s) {
   if (b == std::string_view::npos) return {};
   size_t e = s.find_last_not_of(ws);
   return s.substr(b, e - b + 1);
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  size_t pos = 0;
-  while (true) {
-    size_t next = s.find(sep, pos);
-    if (next == std::string_view::npos) {
-      out.push_back(s.substr(pos));
-      return out;
-    }
-    out.push_back(s.substr(pos, next - pos));
-    pos = next + 1;
-  }
 }
 
 // Go's strconv.Atoi with the error ignored: 0 for anything but an optionally
@@ -61,13 +48,15 @@ int go_atoi(std::string_view s) {
   return static_cast<int>(v);
 }
 
+// The non-blank lines of `content`, trimmed (views into it).
 std::vector<std::string_view> lines(std::string_view content) {
   std::vector<std::string_view> out;
-  for (auto l : split(content, '\n')) {
-    l = trim(l);
-    if (!l.empty()) out.push_back(l);
+  for (;;) {
+    size_t nl = content.find('\n');
+    if (auto l = trim(content.substr(0, nl)); !l.empty()) out.push_back(l);
+    if (nl == std::string_view::npos) return out;
+    content.remove_prefix(nl + 1);
   }
-  return out;
 }
 
 bool is_dev_null(const struct stat& st) {
@@ -79,7 +68,7 @@ bool is_dev_null(const struct stat& st) {
 std::vector<PasswdEntry> parse_passwd(std::string_view content) {
   std::vector<PasswdEntry> out;
   for (auto line : lines(content)) {
-    auto f = split(line, ':');
+    auto f = sys::split(line, ':');
     PasswdEntry e;
     auto field = [&](size_t i) { return i < f.size() ? f[i] : std::string_view{}; };
     e.name = field(0);
@@ -98,14 +87,14 @@ std::vector<GroupEntry> parse_group(std::string_view content) {
   std::vector<GroupEntry> out;
   for (auto line : lines(content)) {
     if (line.front() == '#') continue;
-    auto f = split(line, ':');
+    auto f = sys::split(line, ':');
     auto field = [&](size_t i) { return i < f.size() ? f[i] : std::string_view{}; };
     GroupEntry g;
     g.name = field(0);
     g.pass = field(1);
     g.gid = go_atoi(field(2));
     if (f.size() > 3 && !f[3].empty())
-      for (auto m : split(f[3], ',')) g.members.emplace_back(m);
+      for (auto& m : sys::split(f[3], ',')) g.members.emplace_back(m);
     out.push_back(std::move(g));
   }
   return out;

@@ -9,6 +9,8 @@
 
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "orun/fd.hpp"
 
 extern char** environ;

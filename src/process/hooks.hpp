@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "orun/result.hpp"
 #include "orun/spec.hpp"

@@ -18,7 +18,8 @@ namespace {
 
 // Bumped whenever the compiled output for the same profile would change
 // (stub layout, rule conversion), so old cache entries are never reused.
-constexpr const char* kCacheFormat = "orun-seccomp-v2";
+// v3: the key hashes the typed section (canonical_text), not its JSON.
+constexpr const char* kCacheFormat = "orun-seccomp-v3";
 
 bool kernel_accepts(unsigned flags) {
   // With a NULL program the kernel validates the flags first and then fails
@@ -27,7 +28,43 @@ bool kernel_accepts(unsigned flags) {
   return r < 0 && errno == EFAULT;
 }
 
-std::string cache_key(const nlohmann::json& seccomp, unsigned supported) {
+// Every field of the section, each ended by a NUL (no config string holds
+// one), so two sections give the same text only when they are the same.
+std::string canonical_text(const spec::Seccomp& s) {
+  std::string t;
+  auto put = [&t](const std::string& v) {
+    t += v;
+    t += '\0';
+  };
+  auto put_num = [&put](std::optional<uint64_t> v) { put(v ? std::to_string(*v) : "-"); };
+  auto put_list = [&put](const std::vector<std::string>& v) {
+    put(std::to_string(v.size()));
+    for (auto& e : v) put(e);
+  };
+  put(s.default_action);
+  put_num(s.default_errno_ret);
+  put_list(s.architectures);
+  put(s.flags ? "flags" : "no flags");
+  if (s.flags) put_list(*s.flags);
+  put(s.listener_path);
+  put(s.listener_metadata);
+  put(std::to_string(s.syscalls.size()));
+  for (auto& sc : s.syscalls) {
+    put_list(sc.names);
+    put(sc.action);
+    put_num(sc.errno_ret);
+    put(std::to_string(sc.args.size()));
+    for (auto& a : sc.args) {
+      put_num(a.index);
+      put_num(a.value);
+      put_num(a.value_two);
+      put(a.op);
+    }
+  }
+  return t;
+}
+
+std::string cache_key(const spec::Seccomp& seccomp, unsigned supported) {
   std::string material = kCacheFormat;
   material += "\nlibseccomp " + std::to_string(SCMP_VER_MAJOR) + "." + std::to_string(SCMP_VER_MINOR) + "." +
               std::to_string(SCMP_VER_MICRO);
@@ -39,8 +76,7 @@ std::string cache_key(const nlohmann::json& seccomp, unsigned supported) {
   material += "\narch other";
 #endif
   material += "\nflags " + std::to_string(supported) + "\n";
-  // nlohmann's dump sorts object keys: the same profile hashes the same.
-  material += seccomp.dump();
+  material += canonical_text(seccomp);
   return sha256_hex(material);
 }
 
@@ -74,7 +110,7 @@ void apply_report(Program& p, const std::map<std::string, std::string>& annotati
 
 std::string cache_path_for_root(const std::string& root) { return root + "/" + kCacheFileName; }
 
-Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std::string& cache_path) {
+Result<std::optional<Program>> prepare(const std::optional<spec::Seccomp>& seccomp, const std::string& cache_path) {
   const unsigned supported = supported_flags();
   auto profile = ORUN_TRY(parse_profile(seccomp, supported));
   if (!profile) return std::optional<Program>();
@@ -90,7 +126,7 @@ Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std:
 
   std::string key;
   if (!cache_path.empty()) {
-    key = cache_key(seccomp, supported);
+    key = cache_key(*seccomp, supported);
     if (auto cached = cache_read(cache_path, key)) {
       log::debug("seccomp: program " + key + " from the cache");
       prog.insns = std::move(*cached);

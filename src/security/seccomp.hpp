@@ -19,9 +19,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "orun/result.hpp"
+#include "orun/spec.hpp"
 
 namespace orun::security::seccomp {
 
@@ -43,7 +42,7 @@ unsigned supported_flags();
 // `cache_path` is the file of compiled programs by profile hash (empty: no
 // cache). With --debug, each unknown syscall name is logged on every call,
 // cached or not.
-Result<std::optional<Program>> prepare(const nlohmann::json& seccomp, const std::string& cache_path);
+Result<std::optional<Program>> prepare(const std::optional<spec::Seccomp>& seccomp, const std::string& cache_path);
 
 // orun's opt-in report of denials: with this annotation "true", the filter
 // is loaded with SECCOMP_FILTER_FLAG_LOG, so the kernel audits every action

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "orun/fd.hpp"
 #include "orun/spec.hpp"
@@ -69,7 +70,7 @@ nlohmann::json container_process_state(const Program& p, pid_t pid, const nlohma
   return j;
 }
 
-Result<void> send_listener_to_agent(const Program& p, pid_t pid, int child_fd, const nlohmann::json& state) {
+Result<void> send_listener_to_agent(const Program& p, pid_t pid, int child_fd, const std::string& state) {
   if (p.listener_path.empty()) return fail("seccomp listenerPath is not set");
   long pidfd = syscall(SYS_pidfd_open, pid, 0);
   if (pidfd < 0) return fail_errno("sync \"seccomp\" open pidfd of " + std::to_string(pid));
@@ -80,7 +81,7 @@ Result<void> send_listener_to_agent(const Program& p, pid_t pid, int child_fd, c
   UniqueFd listener(static_cast<int>(got));
 
   UniqueFd sock = ORUN_TRY(connect_agent(p.listener_path));
-  std::string payload = container_process_state(p, pid, state).dump();
+  std::string payload = container_process_state(p, pid, nlohmann::json::parse(state)).dump();
   return with_context(process::send_with_fd(sock.get(), payload.data(), payload.size(), listener.get()),
                       "cannot send seccomp fd to " + p.listener_path);
 }

@@ -29,7 +29,8 @@ Result<void> send_listener_to_parent(int sync_fd, int listener_fd);
 // annotations}): status "creating" for init, "running" for exec.
 nlohmann::json container_process_state(const Program& p, pid_t pid, const nlohmann::json& state);
 
-// Parent side: `child_fd` is the fd number in process `pid`.
-Result<void> send_listener_to_agent(const Program& p, pid_t pid, int child_fd, const nlohmann::json& state);
+// Parent side: `child_fd` is the fd number in process `pid`; `state` is the
+// container state as the hooks get it (process::hook_state's JSON text).
+Result<void> send_listener_to_agent(const Program& p, pid_t pid, int child_fd, const std::string& state);
 
 }  // namespace orun::security::seccomp

@@ -15,42 +15,7 @@ namespace orun::security::seccomp {
 
 namespace {
 
-using nlohmann::json;
-
-const json* find(const json& obj, const char* key) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return nullptr;
-  return &*it;
-}
-
-Result<std::string> get_string(const json& obj, const char* key, const std::string& path) {
-  const json* v = find(obj, key);
-  if (!v) return std::string();
-  if (!v->is_string()) return fail(path + "." + key + ": expected a string");
-  return v->get<std::string>();
-}
-
-Result<std::optional<uint64_t>> get_uint(const json& obj, const char* key, const std::string& path) {
-  const json* v = find(obj, key);
-  if (!v) return std::optional<uint64_t>();
-  if (!v->is_number_unsigned() && !(v->is_number_integer() && v->get<int64_t>() >= 0))
-    return fail(path + "." + key + ": expected an unsigned integer");
-  return std::optional<uint64_t>(v->get<uint64_t>());
-}
-
-Result<std::vector<std::string>> get_strings(const json& obj, const char* key, const std::string& path) {
-  std::vector<std::string> out;
-  const json* v = find(obj, key);
-  if (!v) return out;
-  if (!v->is_array()) return fail(path + "." + key + ": expected an array of strings");
-  for (auto& e : *v) {
-    if (!e.is_string()) return fail(path + "." + key + ": expected an array of strings");
-    out.push_back(e.get<std::string>());
-  }
-  return out;
-}
-
-// The names of a rule for error messages: "(mkdir, mkdirat)".
+// The names of a rule for error messages: "linux.seccomp.syscalls[2] (mkdir, mkdirat)".
 std::string rule_label(size_t i, const std::vector<std::string>& names) {
   std::string s = "linux.seccomp.syscalls[" + std::to_string(i) + "]";
   if (names.empty()) return s;
@@ -78,16 +43,14 @@ constexpr FlagInfo kFlags[] = {
      "(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, Linux >= 5.19)"},
 };
 
-Result<unsigned> parse_flags(const json& sc, unsigned supported) {
-  const json* v = find(sc, "flags");
-  if (!v) {
+Result<unsigned> parse_flags(const spec::Seccomp& sc, unsigned supported) {
+  if (!sc.flags) {
     // Absent (not an empty list): runc turns on SPEC_ALLOW when it can, so
     // containers don't pay for the speculative store bypass mitigation.
     return supported & kFlagSpecAllow;
   }
-  auto names = ORUN_TRY(get_strings(sc, "flags", "linux.seccomp"));
   unsigned flags = 0;
-  for (auto& n : names) {
+  for (auto& n : *sc.flags) {
     const FlagInfo* info = nullptr;
     for (auto& f : kFlags)
       if (n == f.name) info = &f;
@@ -98,20 +61,20 @@ Result<unsigned> parse_flags(const json& sc, unsigned supported) {
   return flags;
 }
 
-Result<ArgCondition> parse_arg(const json& a, const std::string& path) {
-  if (!a.is_object()) return fail(path + ": expected an object");
+Result<ArgCondition> parse_arg(const spec::SeccompArg& a, const std::string& path) {
   ArgCondition c;
-  auto index = ORUN_TRY(get_uint(a, "index", path));
-  c.index = static_cast<unsigned>(index.value_or(0));
-  if (index && *index > 5)
-    return fail(path + ": syscalls only have up to 6 arguments (" + std::to_string(*index) + " given)");
-  c.value = ORUN_TRY(get_uint(a, "value", path)).value_or(0);
-  c.value_two = ORUN_TRY(get_uint(a, "valueTwo", path)).value_or(0);
-  std::string op = ORUN_TRY(get_string(a, "op", path));
-  auto o = operator_from_name(op);
-  if (!o) return fail(path + ": string " + op + " is not a valid operator for seccomp");
+  c.index = static_cast<unsigned>(a.index);
+  if (a.index > 5) return fail(path + ": syscalls only have up to 6 arguments (" + std::to_string(a.index) + " given)");
+  c.value = a.value;
+  c.value_two = a.value_two;
+  auto o = operator_from_name(a.op);
+  if (!o) return fail(path + ": string " + a.op + " is not a valid operator for seccomp");
   c.op = *o;
   return c;
+}
+
+std::optional<uint32_t> errno_of(const std::optional<uint64_t>& v) {
+  return v ? std::optional<uint32_t>(static_cast<uint32_t>(*v)) : std::nullopt;
 }
 
 }  // namespace
@@ -166,26 +129,22 @@ std::optional<int> operator_from_name(const std::string& name) {
   return std::nullopt;
 }
 
-Result<std::optional<Profile>> parse_profile(const json& sc, unsigned supported_flags) {
-  if (sc.is_null()) return std::optional<Profile>();
-  if (!sc.is_object()) return fail("linux.seccomp: expected an object");
+Result<std::optional<Profile>> parse_profile(const std::optional<spec::Seccomp>& section, unsigned supported_flags) {
+  if (!section) return std::optional<Profile>();
+  const spec::Seccomp& sc = *section;
   const std::string base = "linux.seccomp";
-  std::string default_name = ORUN_TRY(get_string(sc, "defaultAction", base));
-  const json* syscalls = find(sc, "syscalls");
-  if (syscalls && !syscalls->is_array()) return fail(base + ".syscalls: expected an array");
+  const std::string& default_name = sc.default_action;
   // No default action and no rules: seccomp is off (runc's SetupSeccomp).
-  if (default_name.empty() && (!syscalls || syscalls->empty())) return std::optional<Profile>();
+  if (default_name.empty() && sc.syscalls.empty()) return std::optional<Profile>();
 
   Profile p;
   p.flags = ORUN_TRY(parse_flags(sc, supported_flags));
-  for (auto& a : ORUN_TRY(get_strings(sc, "architectures", base))) {
+  for (auto& a : sc.architectures) {
     auto arch = arch_from_name(a);
     if (!arch) return fail("string " + a + " is not a valid arch for seccomp");
     p.architectures.push_back(*arch);
   }
-  auto default_errno = ORUN_TRY(get_uint(sc, "defaultErrnoRet", base));
-  auto def = action_from_name(default_name, default_errno ? std::optional<uint32_t>(static_cast<uint32_t>(*default_errno))
-                                                          : std::nullopt);
+  auto def = action_from_name(default_name, errno_of(sc.default_errno_ret));
   // runc says `string  is not a valid action for seccomp` here: name what is missing.
   if (default_name.empty()) return fail(base + ".defaultAction is required when syscalls are listed");
   if (!def) return fail("string " + default_name + " is not a valid action for seccomp");
@@ -194,39 +153,29 @@ Result<std::optional<Profile>> parse_profile(const json& sc, unsigned supported_
   if (*def == SCMP_ACT_NOTIFY) return fail("SCMP_ACT_NOTIFY cannot be used as default action");
   p.default_action = *def;
   p.default_permissive = *def == SCMP_ACT_ALLOW || *def == SCMP_ACT_LOG || (*def & 0xffff0000u) == SCMP_ACT_TRACE(0);
-  p.listener_path = ORUN_TRY(get_string(sc, "listenerPath", base));
-  p.listener_metadata = ORUN_TRY(get_string(sc, "listenerMetadata", base));
+  p.listener_path = sc.listener_path;
+  p.listener_metadata = sc.listener_metadata;
 
-  if (syscalls) {
-    for (size_t i = 0; i < syscalls->size(); i++) {
-      const json& s = (*syscalls)[i];
-      std::string path = base + ".syscalls[" + std::to_string(i) + "]";
-      if (!s.is_object()) return fail(path + ": expected an object");
-      auto names = ORUN_TRY(get_strings(s, "names", path));
-      std::string label = rule_label(i, names);
-      auto errno_ret = ORUN_TRY(get_uint(s, "errnoRet", path));
-      std::string act_name = ORUN_TRY(get_string(s, "action", path));
-      auto act = action_from_name(act_name, errno_ret ? std::optional<uint32_t>(static_cast<uint32_t>(*errno_ret))
-                                                      : std::nullopt);
-      if (!act) return fail(label + ": string " + act_name + " is not a valid action for seccomp");
-      std::vector<ArgCondition> args;
-      if (const json* a = find(s, "args")) {
-        if (!a->is_array()) return fail(path + ".args: expected an array");
-        for (size_t k = 0; k < a->size(); k++) {
-          auto c = parse_arg((*a)[k], path + ".args[" + std::to_string(k) + "]");
-          if (!c) return std::unexpected(std::move(c.error()).context(label));
-          args.push_back(*c);
-        }
+  for (size_t i = 0; i < sc.syscalls.size(); i++) {
+    const spec::SeccompSyscall& s = sc.syscalls[i];
+    std::string path = base + ".syscalls[" + std::to_string(i) + "]";
+    std::string label = rule_label(i, s.names);
+    auto act = action_from_name(s.action, errno_of(s.errno_ret));
+    if (!act) return fail(label + ": string " + s.action + " is not a valid action for seccomp");
+    std::vector<ArgCondition> args;
+    for (size_t k = 0; k < s.args.size(); k++) {
+      auto c = parse_arg(s.args[k], path + ".args[" + std::to_string(k) + "]");
+      if (!c) return std::unexpected(std::move(c.error()).context(label));
+      args.push_back(*c);
+    }
+    for (auto& n : s.names) {
+      if (n.empty()) return fail(label + ": empty string is not a valid syscall");
+      if (*act == SCMP_ACT_NOTIFY) {
+        // The init reports the listener to the parent with write(2).
+        if (n == "write") return fail("SCMP_ACT_NOTIFY cannot be used for the write syscall");
+        p.uses_notify = true;
       }
-      for (auto& n : names) {
-        if (n.empty()) return fail(label + ": empty string is not a valid syscall");
-        if (*act == SCMP_ACT_NOTIFY) {
-          // The init reports the listener to the parent with write(2).
-          if (n == "write") return fail("SCMP_ACT_NOTIFY cannot be used for the write syscall");
-          p.uses_notify = true;
-        }
-        p.rules.push_back(Rule{n, *act, args, i});
-      }
+      p.rules.push_back(Rule{n, *act, args, i});
     }
   }
   if (p.uses_notify) {

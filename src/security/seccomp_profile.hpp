@@ -1,4 +1,4 @@
-// linux.seccomp -> a checked list of rules (pure: no libseccomp call, no
+// The typed linux.seccomp -> a checked list of rules (pure: no libseccomp call, no
 // syscall), the first step of the seccomp pipeline:
 //   parse_profile (here) -> compile (seccomp_compile.cpp, libseccomp, parent)
 //   -> ENOSYS patch (seccomp_enosys.cpp) -> cache (seccomp_cache.cpp)
@@ -13,9 +13,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "orun/result.hpp"
+#include "orun/spec.hpp"
 
 namespace orun::security::seccomp {
 
@@ -51,13 +50,14 @@ struct Profile {
   std::string listener_metadata;
 };
 
-// Parses linux.seccomp. Returns nullopt when seccomp is disabled (absent, or
-// no defaultAction and no syscalls). `supported_flags` are the kFlag* bits
+// Checks and converts the typed linux.seccomp (types were checked by the
+// config parser, src/spec/parse_seccomp.cpp). Returns nullopt when seccomp is
+// disabled (absent, or no defaultAction and no syscalls). `supported_flags` are the kFlag* bits
 // the kernel accepts (probed by the caller): a requested flag outside it is
 // an error, and SPEC_ALLOW is the default when "flags" is absent and
 // supported. Errors name the field and the rule:
 //   "linux.seccomp.syscalls[2] (mkdir): string SCMP_ACT_FOO is not a valid action for seccomp"
-Result<std::optional<Profile>> parse_profile(const nlohmann::json& seccomp, unsigned supported_flags);
+Result<std::optional<Profile>> parse_profile(const std::optional<spec::Seccomp>& seccomp, unsigned supported_flags);
 
 // "SCMP_ARCH_X86_64" -> SCMP_ARCH_X86_64 (runc's list), nullopt if unknown.
 std::optional<uint32_t> arch_from_name(const std::string& name);

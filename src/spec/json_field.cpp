@@ -242,16 +242,6 @@ Result<void> read(const json& obj, std::string_view key, const std::string& pare
   return {};
 }
 
-Result<void> read_object(const json& obj, std::string_view key, const std::string& parent,
-                         json& out) {
-  out = nullptr;
-  if (const json* v = member(obj, key)) {
-    ORUN_TRY_VOID(expect_object(*v, join_path(parent, key)));
-    ORUN_TRY_VOID(reject_nul(*v, join_path(parent, key)));
-    out = *v;
-  }
-  return {};
-}
 
 
 }  // namespace orun::spec::detail

@@ -68,10 +68,6 @@ Result<void> read(const json& obj, std::string_view key, const std::string& pare
                   std::vector<std::string>& out, Nul nul = Nul::reject);
 Result<void> read(const json& obj, std::string_view key, const std::string& parent,
                   std::map<std::string, std::string>& out);
-// Sections kept as JSON: must be an object when present; null when absent.
-// No string in them (key or value) may hold a NUL byte.
-Result<void> read_object(const json& obj, std::string_view key, const std::string& parent,
-                         json& out);
 
 // Fails naming the first string (member name or value) in `v` that holds a
 // NUL byte: "linux.resources.unified.memory.max contains a NUL byte".

@@ -7,26 +7,12 @@
 #include <string>
 
 #include "orun/fd.hpp"
-#include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
+#include "sys/file.hpp"
 
 namespace orun::spec {
 
 namespace {
-
-Result<std::string> read_all(int fd, const std::string& name) {
-  std::string data;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail_errno("read " + name);
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  return data;
-}
 
 // nlohmann's messages start with "[json.exception.parse_error.101] "; the
 // rest ("parse error at line 1, column 2: ...") is what a user needs.
@@ -63,7 +49,7 @@ Result<Spec> load(const std::string& bundle_dir) {
     if (errno == ENOENT) return fail("JSON specification file " + name + " not found", ENOENT);
     return fail_errno("open " + name);
   }
-  std::string data = ORUN_TRY(read_all(fd.get(), name));
+  std::string data = ORUN_TRY(sys::read_fd(fd.get(), name));
 
   nlohmann::json doc;
   std::istringstream in(data);
@@ -82,6 +68,16 @@ Result<Spec> load(const std::string& bundle_dir) {
   }
   if (doc.is_null()) return fail("config cannot be null");
   return parse(doc);
+}
+
+Result<Process> load_process(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return fail_errno("open " + path);
+  // An unreadable file (a directory) is "invalid JSON" too, as it always was.
+  auto data = sys::read_fd(fd.get(), path);
+  auto doc = data ? nlohmann::json::parse(*data, nullptr, false) : nlohmann::json(nlohmann::json::value_t::discarded);
+  if (doc.is_discarded()) return fail("parse " + path + ": invalid JSON");
+  return parse_process(doc);
 }
 
 }  // namespace orun::spec

@@ -1,7 +1,7 @@
 // config.json (runtime-spec 1.3.0) into spec::Spec. Lenient like Go's
 // decoder (unknown keys ignored, null and missing mean the zero value);
 // wrong types fail naming the field path.
-#include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 #include "spec/json_field.hpp"
 #include "spec/parse_internal.hpp"
 
@@ -185,15 +185,18 @@ Result<Linux> parse_linux(const json& v) {
     l.namespaces = ORUN_TRY(parse_namespaces(*n, join_path(path, "namespaces")));
   if (const json* d = member(v, "devices"))
     l.devices = ORUN_TRY(parse_devices(*d, join_path(path, "devices")));
-  ORUN_TRY_VOID(read_object(v, "netDevices", path, l.net_devices));
-  ORUN_TRY_VOID(read_object(v, "seccomp", path, l.seccomp));
+  if (const json* n = member(v, "netDevices"))
+    l.net_devices = ORUN_TRY(parse_net_devices(*n, join_path(path, "netDevices")));
+  if (const json* s = member(v, "seccomp")) l.seccomp = ORUN_TRY(parse_seccomp(*s, join_path(path, "seccomp")));
   ORUN_TRY_VOID(read(v, "rootfsPropagation", path, l.rootfs_propagation));
   ORUN_TRY_VOID(read(v, "maskedPaths", path, l.masked_paths));
   ORUN_TRY_VOID(read(v, "readonlyPaths", path, l.readonly_paths));
   ORUN_TRY_VOID(read(v, "mountLabel", path, l.mount_label));
-  ORUN_TRY_VOID(read_object(v, "intelRdt", path, l.intel_rdt));
-  ORUN_TRY_VOID(read_object(v, "memoryPolicy", path, l.memory_policy));
-  ORUN_TRY_VOID(read_object(v, "personality", path, l.personality));
+  if (const json* r = member(v, "intelRdt")) l.intel_rdt = ORUN_TRY(parse_intel_rdt(*r, join_path(path, "intelRdt")));
+  if (const json* m = member(v, "memoryPolicy"))
+    l.memory_policy = ORUN_TRY(parse_memory_policy(*m, join_path(path, "memoryPolicy")));
+  if (const json* p = member(v, "personality"))
+    l.personality = ORUN_TRY(parse_personality(*p, join_path(path, "personality")));
   if (const json* t = member(v, "timeOffsets"))
     l.time_offsets = ORUN_TRY(parse_time_offsets(*t, join_path(path, "timeOffsets")));
   return l;
@@ -247,7 +250,7 @@ Result<Spec> parse(const nlohmann::json& doc) {
   if (const json* h = member(doc, "hooks")) s.hooks = ORUN_TRY(parse_hooks(*h));
   ORUN_TRY_VOID(read(doc, "annotations", "", s.annotations));
   if (const json* l = member(doc, "linux")) s.linux = ORUN_TRY(parse_linux(*l));
-  s.raw = doc;
+  s.raw = std::make_shared<const nlohmann::json>(doc);
   return s;
 }
 

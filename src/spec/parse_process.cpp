@@ -1,6 +1,6 @@
 // config.json "process" (also the whole of an `exec -p` process.json) into
 // spec::Process.
-#include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 #include "spec/json_field.hpp"
 #include "spec/parse_internal.hpp"
 
@@ -85,10 +85,12 @@ Result<Process> parse_process_at(const json& v, const std::string& path) {
   ORUN_TRY_VOID(read(v, "apparmorProfile", path, p.apparmor_profile));
   if (const json* o = member(v, "oomScoreAdj"))
     p.oom_score_adj = ORUN_TRY(as_i32(*o, join_path(path, "oomScoreAdj")));
-  ORUN_TRY_VOID(read_object(v, "scheduler", path, p.scheduler));
+  if (const json* s = member(v, "scheduler")) p.scheduler = ORUN_TRY(parse_scheduler(*s, join_path(path, "scheduler")));
   ORUN_TRY_VOID(read(v, "selinuxLabel", path, p.selinux_label));
-  ORUN_TRY_VOID(read_object(v, "ioPriority", path, p.io_priority));
-  ORUN_TRY_VOID(read_object(v, "execCPUAffinity", path, p.exec_cpu_affinity));
+  if (const json* io = member(v, "ioPriority"))
+    p.io_priority = ORUN_TRY(parse_io_priority(*io, join_path(path, "ioPriority")));
+  if (const json* a = member(v, "execCPUAffinity"))
+    p.exec_cpu_affinity = ORUN_TRY(parse_exec_cpu_affinity(*a, join_path(path, "execCPUAffinity")));
   return p;
 }
 

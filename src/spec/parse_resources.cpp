@@ -8,7 +8,7 @@
 #include <limits>
 #include <type_traits>
 
-#include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 
 namespace orun::spec {
 

@@ -1,7 +1,7 @@
 // spec::Resources back to a linux.resources document, for state.json after
 // `update`. Every field given is written (0 included), nothing else, so
 // parse_resources reads back the same value.
-#include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 
 namespace orun::spec {
 

@@ -14,42 +14,11 @@
 
 #include "orun/fd.hpp"
 #include "orun/spec.hpp"
+#include "sys/file.hpp"
 
 namespace orun::spec {
 
 namespace {
-
-Result<std::string> read_fd(int fd) {
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail_errno("read");
-    }
-    if (n == 0) return out;
-    out.append(buf, static_cast<size_t>(n));
-  }
-}
-
-Result<std::string> read_file(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return fail_errno("open " + path);
-  return read_fd(fd.get());
-}
-
-void write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-}
 
 // `nsenter --user=<ns_path> cat <file>`: a forked child joins the user
 // namespace (setns needs a single-threaded process, which a fork child of a
@@ -64,41 +33,32 @@ Result<std::string> cat_in_userns(const std::string& ns_path, const std::string&
   pid_t pid = ::fork();
   if (pid < 0) return fail_errno("failed to spawn fork for userns");
   if (pid == 0) {
-    // Child: only async-signal-safe calls, then _exit.
-    char msg[512];
+    // Child of a single-threaded caller (read_userns_mappings' contract), so
+    // plain library calls are safe. A failure goes to the parent on the
+    // error pipe; when even that write fails the parent says "child failed".
+    auto die = [&err_w](const std::string& what, int e) {
+      if (auto w = sys::write_all(err_w.get(), what + ": " + errno_text(e), "error pipe"); !w) ::_exit(2);
+      ::_exit(1);
+    };
     int fd = ::open(ns_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      int e = errno;
-      int n = std::snprintf(msg, sizeof msg, "open %s: %s", ns_path.c_str(), std::strerror(e));
-      write_all(err_w.get(), msg, static_cast<size_t>(n));
-      ::_exit(1);
-    }
-    if (::setns(fd, CLONE_NEWUSER) < 0) {
-      int e = errno;
-      int n = std::snprintf(msg, sizeof msg, "setns %s: %s", ns_path.c_str(), std::strerror(e));
-      write_all(err_w.get(), msg, static_cast<size_t>(n));
-      ::_exit(1);
-    }
+    if (fd < 0) die("open " + ns_path, errno);
+    if (::setns(fd, CLONE_NEWUSER) < 0) die("setns " + ns_path, errno);
     int in = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) {
-      int e = errno;
-      int n = std::snprintf(msg, sizeof msg, "open %s: %s", file.c_str(), std::strerror(e));
-      write_all(err_w.get(), msg, static_cast<size_t>(n));
-      ::_exit(1);
-    }
+    if (in < 0) die("open " + file, errno);
     char buf[4096];
     for (;;) {
       ssize_t n = ::read(in, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
-      write_all(out_w.get(), buf, static_cast<size_t>(n));
+      // A short copy must not pass for the whole map.
+      if (!sys::write_all(out_w.get(), std::string_view(buf, static_cast<size_t>(n)), "userns pipe")) ::_exit(1);
     }
     ::_exit(0);
   }
   out_w.reset();
   err_w.reset();
-  auto data = read_fd(out_r.get());
-  auto errtext = read_fd(err_r.get());
+  auto data = sys::read_fd(out_r.get(), "userns pipe");
+  auto errtext = sys::read_fd(err_r.get(), "userns error pipe");
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -141,7 +101,7 @@ Result<UsernsMappings> read_userns_mappings(const std::string& ns_path) {
     std::string data;
     bool have = false;
     if (fast) {
-      if (auto d = read_file("/proc/" + std::to_string(pid) + "/" + name)) {
+      if (auto d = sys::read_file("/proc/" + std::to_string(pid) + "/" + name)) {
         data = std::move(*d);
         have = true;
       }

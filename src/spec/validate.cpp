@@ -161,13 +161,12 @@ Result<void> check_namespaces(const ValidateContext& c) {
 // validate.intelrdtCheck, the parts that need no resctrl probing beyond
 // "is it mounted".
 Result<void> check_intel_rdt(const Linux& l) {
-  if (l.intel_rdt.is_null()) return {};
+  if (!l.intel_rdt) return {};
   constexpr long kResctrlMagic = 0x7655821;
   struct statfs st {};
   if (::statfs("/sys/fs/resctrl", &st) != 0 || static_cast<long>(st.f_type) != kResctrlMagic)
     return fail("intelRdt is specified in config, but Intel RDT is not enabled");
-  std::string clos;
-  ORUN_TRY_VOID(read(l.intel_rdt, "closID", "linux.intelRdt", clos));
+  const std::string& clos = l.intel_rdt->clos_id;
   if (clos == "." || clos == ".." || (clos.size() > 1 && clos.find('/') != std::string::npos))
     return fail("invalid intelRdt.ClosID " + go_quote(clos));
   return {};

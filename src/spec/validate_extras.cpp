@@ -1,80 +1,53 @@
 // Checks of the sections other subsystems apply (scheduler, ioPriority,
 // memoryPolicy, personality, execCPUAffinity, netDevices) and of process.env,
-// with runc's messages, and runc's cpu-list parser those sections share. The sections stay JSON in the model; here they are only read.
+// with runc's messages, and runc's cpu-list parser those sections share. The
+// sections are typed (parse_extras.cpp); names are looked up in the tables
+// of names.cpp that the converters use too.
 #include <net/if.h>
 
 #include <set>
 
 #include "orun/spec.hpp"
-#include "spec/json_field.hpp"
+#include "sys/go_text.hpp"
 #include "spec/validate_internal.hpp"
 
 namespace orun::spec {
 
 namespace detail {
 
-Result<void> validate_scheduler(const json& sched) {
-  if (sched.is_null()) return {};
-  const std::string path = "process.scheduler";
-  std::string policy;
-  int32_t nice = 0, priority = 0;
-  uint64_t runtime = 0, deadline = 0, period = 0;
-  ORUN_TRY_VOID(read(sched, "policy", path, policy));
-  if (const json* n = member(sched, "nice")) nice = ORUN_TRY(as_i32(*n, join_path(path, "nice")));
-  if (const json* p = member(sched, "priority"))
-    priority = ORUN_TRY(as_i32(*p, join_path(path, "priority")));
-  ORUN_TRY_VOID(read(sched, "runtime", path, runtime));
-  ORUN_TRY_VOID(read(sched, "deadline", path, deadline));
-  ORUN_TRY_VOID(read(sched, "period", path, period));
-  std::vector<std::string> flags;
-  ORUN_TRY_VOID(read(sched, "flags", path, flags));
+using sys::go_quote;
 
+Result<void> validate_scheduler(const std::optional<Scheduler>& sched) {
+  if (!sched) return {};
+  const std::string& policy = sched->policy;
   if (policy.empty()) return fail("scheduler policy is required");
-  if ((policy == "SCHED_OTHER" || policy == "SCHED_BATCH") && (nice < -20 || nice > 19))
-    return fail("invalid scheduler.nice: " + std::to_string(nice) +
+  if ((policy == "SCHED_OTHER" || policy == "SCHED_BATCH") && (sched->nice < -20 || sched->nice > 19))
+    return fail("invalid scheduler.nice: " + std::to_string(sched->nice) +
                 " when scheduler.policy is " + policy);
-  if (priority != 0 && policy != "SCHED_FIFO" && policy != "SCHED_RR")
+  if (sched->priority != 0 && policy != "SCHED_FIFO" && policy != "SCHED_RR")
     return fail("scheduler.priority can only be specified for SchedFIFO or SchedRR policy");
-  if (policy != "SCHED_DEADLINE" && (runtime != 0 || deadline != 0 || period != 0))
+  if (policy != "SCHED_DEADLINE" && (sched->runtime != 0 || sched->deadline != 0 || sched->period != 0))
     return fail("scheduler runtime/deadline/period can only be specified for SchedDeadline policy");
   return {};
 }
 
-Result<void> validate_io_priority(const json& prio) {
-  if (prio.is_null()) return {};
-  const std::string path = "process.ioPriority";
-  std::string cls;
-  int64_t priority = 0;
-  ORUN_TRY_VOID(read(prio, "class", path, cls));
-  ORUN_TRY_VOID(read(prio, "priority", path, priority));
-  if (priority < 0 || priority > 7)
-    return fail("invalid ioPriority.Priority: " + std::to_string(priority));
-  if (cls != "IOPRIO_CLASS_RT" && cls != "IOPRIO_CLASS_BE" && cls != "IOPRIO_CLASS_IDLE")
-    return fail("invalid ioPriority.Class: " + go_quote(cls));
+Result<void> validate_io_priority(const std::optional<IoPriority>& prio) {
+  if (!prio) return {};
+  if (prio->priority < 0 || prio->priority > 7)
+    return fail("invalid ioPriority.Priority: " + std::to_string(prio->priority));
+  if (!name_value(NameTable::ioprio_class, prio->io_class))
+    return fail("invalid ioPriority.Class: " + go_quote(prio->io_class));
   return {};
 }
 
-Result<void> validate_memory_policy(const json& mpol) {
-  if (mpol.is_null()) return {};
-  const std::string path = "linux.memoryPolicy";
-  std::string mode, nodes;
-  std::vector<std::string> flags;
-  ORUN_TRY_VOID(read(mpol, "mode", path, mode));
-  ORUN_TRY_VOID(read(mpol, "nodes", path, nodes));
-  ORUN_TRY_VOID(read(mpol, "flags", path, flags));
-
-  static const char* kModes[] = {"MPOL_DEFAULT",    "MPOL_PREFERRED", "MPOL_BIND",
-                                 "MPOL_INTERLEAVE", "MPOL_LOCAL",     "MPOL_PREFERRED_MANY",
-                                 "MPOL_WEIGHTED_INTERLEAVE"};
-  bool known = false;
-  for (const char* m : kModes)
-    if (mode == m) known = true;
-  if (!known) return fail("invalid memory policy mode " + go_quote(mode));
-  auto set = parse_cpu_list(nodes);
-  if (!set) return fail("invalid memory policy nodes " + go_quote(nodes) + ": " + set.error().msg);
-  for (const auto& f : flags)
-    if (f != "MPOL_F_STATIC_NODES" && f != "MPOL_F_RELATIVE_NODES" && f != "MPOL_F_NUMA_BALANCING")
-      return fail("invalid memory policy flag " + go_quote(f));
+Result<void> validate_memory_policy(const std::optional<MemoryPolicy>& mpol) {
+  if (!mpol) return {};
+  const std::string& mode = mpol->mode;
+  if (!name_value(NameTable::mempolicy_mode, mode)) return fail("invalid memory policy mode " + go_quote(mode));
+  auto set = parse_cpu_list(mpol->nodes);
+  if (!set) return fail("invalid memory policy nodes " + go_quote(mpol->nodes) + ": " + set.error().msg);
+  for (const auto& f : mpol->flags)
+    if (!name_value(NameTable::mempolicy_flag, f)) return fail("invalid memory policy flag " + go_quote(f));
 
   size_t count = set->size();
   if ((mode == "MPOL_DEFAULT" || mode == "MPOL_LOCAL") && count != 0)
@@ -86,22 +59,16 @@ Result<void> validate_memory_policy(const json& mpol) {
   return {};
 }
 
-Result<void> validate_personality(const json& pers) {
-  if (pers.is_null()) return {};
-  std::string domain;
-  ORUN_TRY_VOID(read(pers, "domain", "linux.personality", domain));
-  if (domain != "LINUX" && domain != "LINUX32") return fail("invalid personality domain " + domain);
+Result<void> validate_personality(const std::optional<Personality>& pers) {
+  if (!pers) return {};
+  if (!name_value(NameTable::persona, pers->domain)) return fail("invalid personality domain " + pers->domain);
   return {};
 }
 
-Result<void> validate_exec_cpu_affinity(const json& aff) {
-  if (aff.is_null()) return {};
-  const std::string path = "process.execCPUAffinity";
-  std::string initial, final_cpus;
-  ORUN_TRY_VOID(read(aff, "initial", path, initial));
-  ORUN_TRY_VOID(read(aff, "final", path, final_cpus));
-  ORUN_TRY_VOID(with_context(parse_cpu_list(initial), "bad CPUAffinity.Initial"));
-  ORUN_TRY_VOID(with_context(parse_cpu_list(final_cpus), "bad CPUAffinity.Final"));
+Result<void> validate_exec_cpu_affinity(const std::optional<ExecCpuAffinity>& aff) {
+  if (!aff) return {};
+  ORUN_TRY_VOID(with_context(parse_cpu_list(aff->initial), "bad CPUAffinity.Initial"));
+  ORUN_TRY_VOID(with_context(parse_cpu_list(aff->final_cpus), "bad CPUAffinity.Final"));
   return {};
 }
 
@@ -117,21 +84,15 @@ bool dev_valid_name(const std::string& name) {
 }  // namespace
 
 Result<void> validate_net_devices(const ValidateContext& c) {
-  const json& devs = c.spec.linux.net_devices;
-  if (devs.is_null() || devs.empty()) return {};
+  const auto& devs = c.spec.linux.net_devices;
+  if (devs.empty()) return {};
   if (!c.spec.linux.has_namespace(NamespaceType::network))
     return fail("unable to move network devices without a NET namespace");
   if (c.rootless_euid) return fail("network devices are not supported for rootless containers");
-  for (auto it = devs.begin(); it != devs.end(); ++it) {
-    std::string name;
-    if (!it.value().is_null()) {
-      std::string p = join_path("linux.netDevices", it.key());
-      ORUN_TRY_VOID(expect_object(it.value(), p));
-      ORUN_TRY_VOID(read(it.value(), "name", p, name));
-    }
-    if (!dev_valid_name(it.key())) return fail("invalid network device name " + go_quote(it.key()));
-    if (!name.empty() && !dev_valid_name(name))
-      return fail("invalid network device name " + go_quote(name));
+  for (const auto& [host_name, dev] : devs) {
+    if (!dev_valid_name(host_name)) return fail("invalid network device name " + go_quote(host_name));
+    if (!dev.name.empty() && !dev_valid_name(dev.name))
+      return fail("invalid network device name " + go_quote(dev.name));
   }
   return {};
 }

@@ -38,13 +38,13 @@ Result<void> check_device_paths(const Linux& l);
 Result<void> validate_mounts_specconv(const ValidateContext& c);
 Result<void> validate_mounts_strict(const ValidateContext& c);    // bind data, idmap
 Result<void> validate_rootless_mounts(const ValidateContext& c);  // uid=/gid= options
-Result<void> validate_scheduler(const nlohmann::json& sched);
-Result<void> validate_io_priority(const nlohmann::json& prio);
-Result<void> validate_memory_policy(const nlohmann::json& mpol);
-Result<void> validate_personality(const nlohmann::json& pers);
+Result<void> validate_scheduler(const std::optional<Scheduler>& sched);
+Result<void> validate_io_priority(const std::optional<IoPriority>& prio);
+Result<void> validate_memory_policy(const std::optional<MemoryPolicy>& mpol);
+Result<void> validate_personality(const std::optional<Personality>& pers);
 // runc's ConvertCPUAffinity ("bad CPUAffinity.Initial: ..."): specconv for
 // config.json, newProcess for exec's process.
-Result<void> validate_exec_cpu_affinity(const nlohmann::json& aff);
+Result<void> validate_exec_cpu_affinity(const std::optional<ExecCpuAffinity>& aff);
 Result<void> validate_net_devices(const ValidateContext& c);
 
 }  // namespace orun::spec::detail

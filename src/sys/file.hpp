@@ -1,8 +1,11 @@
-// Whole-file reads and atomic replacement, for the runtime's own small files
-// (state.json, the create record, the exit record).
+// The small file helpers, once: whole-file reads, full writes, atomic
+// replacement (state.json, the create record, the exit record), mkdir -p.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
+#include <string_view>
 
 #include "orun/result.hpp"
 
@@ -12,6 +15,18 @@ namespace orun::sys {
 // (EISDIR, EACCES) instead of throwing. "open PATH: ..." or "read PATH: ..." on error; a missing
 // file keeps ENOENT so callers can tell it apart.
 Result<std::string> read_file(const std::string& path);
+// The rest of `fd`; "read NAME: ..." on error.
+Result<std::string> read_fd(int fd, const std::string& name);
+// read_file's text, or "" when the file cannot be read (probes, reports).
+std::string read_file_or_empty(const std::string& path);
+
+// Writes all of `data` (retrying short writes and EINTR); "write WHAT: ...".
+Result<void> write_all(int fd, std::string_view data, const std::string& what);
+
+// mkdir -p: makes the missing components with `mode` (under the umask);
+// existing directories are left as they are. "mkdir PATH: not a directory"
+// when a component is a file.
+Result<void> mkdir_all(const std::string& path, mode_t mode);
 
 // Replaces DIR/NAME with `data` atomically: a temporary file in DIR, written
 // in full, then rename(2), so a reader (or a command killed half-way) sees

@@ -112,4 +112,16 @@ std::string go_json_string(std::string_view s) {
   return out;
 }
 
+std::vector<std::string> split(std::string_view s, char sep, Tail tail) {
+  std::vector<std::string> out;
+  for (size_t pos = 0;;) {
+    size_t next = s.find(sep, pos);
+    out.emplace_back(s.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
+    if (next == std::string_view::npos) break;
+    pos = next + 1;
+  }
+  if (tail == Tail::drop && out.back().empty()) out.pop_back();
+  return out;
+}
+
 }  // namespace orun::sys

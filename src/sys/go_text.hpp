@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace orun::sys {
 
@@ -11,5 +12,12 @@ namespace orun::sys {
 std::string go_quote(std::string_view s);
 // A JSON string as encoding/json writes it (HTML-safe escaping).
 std::string go_json_string(std::string_view s);
+
+// Go's strings.Split: n+1 fields for n separators, so "" gives {""} and
+// "a," gives {"a", ""}. With Tail::drop an empty last field is left out
+// ("" gives none, "a," gives {"a"}): how std::getline splits, which the
+// /proc/self/mountinfo and /proc/self/cgroup readers rely on.
+enum class Tail { keep, drop };
+std::vector<std::string> split(std::string_view s, char sep, Tail tail = Tail::keep);
 
 }  // namespace orun::sys

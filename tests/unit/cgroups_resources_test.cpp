@@ -2,7 +2,7 @@
 
 #include "cgroups/convert.hpp"
 #include "container/update_request.hpp"
-#include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 
 using namespace orun::cgroups;
 using orun::spec::configured_resources;

@@ -1,6 +1,7 @@
 // The pure parts of `check` and `diagnose`: /proc parsers, capability masks,
 // the mount diff, the report renderings.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "diagnose/container.hpp"
 #include "diagnose/mountinfo.hpp"

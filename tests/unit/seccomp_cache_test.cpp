@@ -2,6 +2,8 @@
 // warnings whether a program is compiled or cached.
 #include <gtest/gtest.h>
 
+#include "orun/spec_json.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -16,6 +18,14 @@
 using namespace orun::security::seccomp;
 
 namespace {
+
+// linux.seccomp through the config parser, as prepare() gets it.
+std::optional<orun::spec::Seccomp> section(const nlohmann::json& j) {
+  auto s = orun::spec::parse(nlohmann::json{{"linux", {{"seccomp", j}}}});
+  EXPECT_TRUE(s) << s.error().msg;
+  return s ? s->linux.seccomp : std::nullopt;
+}
+
 
 class TempDir {
  public:
@@ -147,23 +157,23 @@ TEST(SeccompCache, PrepareHitsTheCacheTheSecondTime) {
   nlohmann::json j = {{"defaultAction", "SCMP_ACT_ALLOW"},
                       {"syscalls", {{{"names", {"mkdir"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
   std::string cache = cache_path_for_root(d.path);
-  auto first = prepare(j, cache);
+  auto first = prepare(section(j), cache);
   ASSERT_TRUE(first.has_value()) << first.error().msg;
   ASSERT_TRUE(first->has_value());
   EXPECT_FALSE((*first)->from_cache);
-  auto second = prepare(j, cache);
+  auto second = prepare(section(j), cache);
   ASSERT_TRUE(second.has_value() && second->has_value());
   EXPECT_TRUE((*second)->from_cache);
   ASSERT_EQ((*first)->insns.size(), (*second)->insns.size());
   for (size_t i = 0; i < (*first)->insns.size(); i++) EXPECT_EQ((*first)->insns[i].k, (*second)->insns[i].k);
   // A different profile is a different entry.
   j["syscalls"][0]["errnoRet"] = 5;
-  auto third = prepare(j, cache);
+  auto third = prepare(section(j), cache);
   ASSERT_TRUE(third.has_value() && third->has_value());
   EXPECT_FALSE((*third)->from_cache);
   // A bad profile fails before touching the cache.
   j["syscalls"][0]["action"] = "SCMP_ACT_NOPE";
-  EXPECT_FALSE(prepare(j, cache).has_value());
+  EXPECT_FALSE(prepare(section(j), cache).has_value());
 }
 
 TEST(SeccompCache, UnknownSyscallsAreReportedForCachedProgramsToo) {
@@ -175,11 +185,11 @@ TEST(SeccompCache, UnknownSyscallsAreReportedForCachedProgramsToo) {
                         // Same action as the default: skipped before the lookup (runc).
                         {{"names", {"allowed_unknown"}}, {"action", "SCMP_ACT_ALLOW"}}}}};
   const std::vector<std::string> want{"no_such_syscall", "another_unknown"};
-  auto first = prepare(j, cache);
+  auto first = prepare(section(j), cache);
   ASSERT_TRUE(first.has_value() && first->has_value());
   EXPECT_FALSE((*first)->from_cache);
   EXPECT_EQ((*first)->ignored_syscalls, want);
-  auto second = prepare(j, cache);
+  auto second = prepare(section(j), cache);
   ASSERT_TRUE(second.has_value() && second->has_value());
   EXPECT_TRUE((*second)->from_cache);
   EXPECT_EQ((*second)->ignored_syscalls, want);

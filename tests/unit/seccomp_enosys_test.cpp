@@ -1,6 +1,8 @@
 // The ENOSYS stub on its own (run through a small BPF interpreter), then on
 // top of real libseccomp output.
 #include <gtest/gtest.h>
+
+#include "orun/spec_json.hpp"
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -163,7 +165,9 @@ TEST(SeccompCompile, DockerDefaultProfileCompiles) {
   std::ifstream f(ORUN_TEST_DATA "/docker-create-config.json");
   ASSERT_TRUE(f) << ORUN_TEST_DATA "/docker-create-config.json";
   auto doc = nlohmann::json::parse(f);
-  auto parsed = parse_profile(doc["linux"]["seccomp"], kFlagSpecAllow);
+  auto spec = orun::spec::parse(doc);
+  ASSERT_TRUE(spec) << spec.error().msg;
+  auto parsed = parse_profile(spec->linux.seccomp, kFlagSpecAllow);
   ASSERT_TRUE(parsed && *parsed);
   auto prog = compile_program(**parsed);
   ASSERT_TRUE(prog.has_value()) << prog.error().msg;

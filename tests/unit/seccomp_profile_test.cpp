@@ -4,24 +4,36 @@
 #include <seccomp.h>
 
 #include "orun/program.hpp"
+#include "orun/spec_json.hpp"
 #include "security/seccomp_profile.hpp"
 
 using namespace orun::security::seccomp;
 using nlohmann::json;
+using orun::Result;
 
 namespace {
 
 constexpr unsigned kAllFlags = kFlagTsync | kFlagLog | kFlagSpecAllow | kFlagWaitKillableRecv;
 
+// linux.seccomp as the runtime gets it: through the config parser (types),
+// then the profile's names and rules.
+Result<std::optional<Profile>> parse_section(const json& j, unsigned supported) {
+  json doc = {{"linux", json::object()}};
+  if (!j.is_null()) doc["linux"]["seccomp"] = j;
+  auto s = orun::spec::parse(doc);
+  if (!s) return std::unexpected(s.error());
+  return parse_profile(s->linux.seccomp, supported);
+}
+
 Profile parse_ok(const json& j, unsigned supported = kAllFlags) {
-  auto r = parse_profile(j, supported);
+  auto r = parse_section(j, supported);
   EXPECT_TRUE(r.has_value()) << (r ? "" : r.error().msg);
   EXPECT_TRUE(r && r->has_value());
   return r && *r ? **r : Profile{};
 }
 
 std::string parse_err(const json& j, unsigned supported = kAllFlags) {
-  auto r = parse_profile(j, supported);
+  auto r = parse_section(j, supported);
   EXPECT_FALSE(r.has_value());
   return r ? "" : r.error().msg;
 }
@@ -29,7 +41,7 @@ std::string parse_err(const json& j, unsigned supported = kAllFlags) {
 TEST(SeccompProfile, DisabledWhenAbsentOrEmpty) {
   for (const json& j : {json(nullptr), json::object(), json{{"defaultAction", ""}},
                         json{{"defaultAction", ""}, {"syscalls", json::array()}}}) {
-    auto r = parse_profile(j, kAllFlags);
+    auto r = parse_section(j, kAllFlags);
     ASSERT_TRUE(r.has_value()) << j.dump();
     EXPECT_FALSE(r->has_value()) << j.dump();
   }

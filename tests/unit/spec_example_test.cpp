@@ -5,8 +5,9 @@
 #include <string>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
-#include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 
 using namespace orun::spec;
 

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 #include "spec/validate_internal.hpp"
 
 using nlohmann::json;

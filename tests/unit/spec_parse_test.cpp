@@ -11,7 +11,7 @@
 
 #include <gtest/gtest.h>
 
-#include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 
 using nlohmann::json;
 using namespace orun::spec;
@@ -60,8 +60,8 @@ TEST(SpecParse, MinimalDocumentGetsGoZeroValues) {
   EXPECT_FALSE(r->process->user.umask);
   EXPECT_FALSE(r->process->capabilities);
   EXPECT_FALSE(r->process->oom_score_adj);
-  EXPECT_TRUE(r->process->scheduler.is_null());
-  EXPECT_TRUE(r->process->io_priority.is_null());
+  EXPECT_FALSE(r->process->scheduler);
+  EXPECT_FALSE(r->process->io_priority);
   ASSERT_TRUE(r->root);
   EXPECT_EQ(r->root->path, "rootfs");
   EXPECT_FALSE(r->root->readonly);
@@ -69,12 +69,13 @@ TEST(SpecParse, MinimalDocumentGetsGoZeroValues) {
   EXPECT_TRUE(r->mounts.empty());
   EXPECT_TRUE(r->linux.namespaces.empty());
   EXPECT_EQ(r->linux.resources, Resources{});
-  EXPECT_TRUE(r->linux.seccomp.is_null());
-  EXPECT_TRUE(r->linux.personality.is_null());
-  EXPECT_TRUE(r->linux.intel_rdt.is_null());
-  EXPECT_TRUE(r->linux.memory_policy.is_null());
-  EXPECT_TRUE(r->linux.net_devices.is_null());
-  EXPECT_EQ(r->raw, minimal());
+  EXPECT_FALSE(r->linux.seccomp);
+  EXPECT_FALSE(r->linux.personality);
+  EXPECT_FALSE(r->linux.intel_rdt);
+  EXPECT_FALSE(r->linux.memory_policy);
+  EXPECT_TRUE(r->linux.net_devices.empty());
+  ASSERT_TRUE(r->raw);
+  EXPECT_EQ(*r->raw, minimal());
 }
 
 TEST(SpecParse, FullDocumentFieldsLandInTheModel) {
@@ -139,9 +140,9 @@ TEST(SpecParse, FullDocumentFieldsLandInTheModel) {
   EXPECT_EQ(p.apparmor_profile, "prof");
   EXPECT_EQ(p.selinux_label, "lbl");
   EXPECT_EQ(p.oom_score_adj, -500);
-  EXPECT_EQ(p.scheduler["policy"], "SCHED_OTHER");
-  EXPECT_EQ(p.io_priority["priority"], 4);
-  EXPECT_EQ(p.exec_cpu_affinity["initial"], "0");
+  EXPECT_EQ(p.scheduler->policy, "SCHED_OTHER");
+  EXPECT_EQ(p.io_priority->priority, 4);
+  EXPECT_EQ(p.exec_cpu_affinity->initial, "0");
   EXPECT_TRUE(r->root->readonly);
   EXPECT_TRUE(r->has_hostname);
   EXPECT_EQ(r->hostname, "h");
@@ -168,12 +169,12 @@ TEST(SpecParse, FullDocumentFieldsLandInTheModel) {
   EXPECT_EQ(l.devices[0].minor, 229);
   EXPECT_EQ(l.devices[0].file_mode, 438u);
   EXPECT_EQ(l.devices[0].uid, 0u);
-  EXPECT_EQ(l.seccomp["defaultAction"], "SCMP_ACT_ALLOW");
+  EXPECT_EQ(l.seccomp->default_action, "SCMP_ACT_ALLOW");
   EXPECT_EQ(l.rootfs_propagation, "rslave");
   EXPECT_EQ(l.masked_paths, (std::vector<std::string>{"/proc/kcore"}));
   EXPECT_EQ(l.readonly_paths, (std::vector<std::string>{"/proc/sys"}));
   EXPECT_EQ(l.mount_label, "ml");
-  EXPECT_EQ(l.personality["domain"], "LINUX");
+  EXPECT_EQ(l.personality->domain, "LINUX");
   EXPECT_EQ(l.time_offsets.at("monotonic").secs, -5);
   EXPECT_EQ(l.time_offsets.at("monotonic").nanosecs, 7u);
 }
@@ -443,7 +444,8 @@ TEST(SpecLoad, ReadsTheDocumentAndKeepsRaw) {
   auto r = load(d.path());
   ASSERT_TRUE(r) << r.error().msg;
   EXPECT_EQ(r->process->args, (std::vector<std::string>{"sh"}));
-  EXPECT_EQ(r->raw, minimal());
+  ASSERT_TRUE(r->raw);
+  EXPECT_EQ(*r->raw, minimal());
 }
 
 // Go's decoder (runc) ignores what follows the first value; that is not a
