@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "container/criu_common.hpp"
 #include "container/lifecycle.hpp"
 #include "criu/plan.hpp"
@@ -33,6 +36,13 @@ Result<void> add_external_namespaces(const spec::Spec& s, int version, criu::Opt
     opts.external.push_back(std::string(name) + "[" + std::to_string(st.st_ino) + "]:" + criu::external_ns_key(type));
   }
   return {};
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 // Masked paths that are files (not dirs) in the running container: CRIU
@@ -107,6 +117,15 @@ Result<int> checkpoint(const GlobalOptions& g, const CheckpointOptions& o) {
   opts.config_file = container::criu_config_file(st.annotations);
   ORUN_TRY_VOID(add_external_namespaces(s, bin.version, opts));
   opts.freeze_cgroup = freezer_path(st);
+  // A container whose cgroup lies outside orun's cgroup namespace (created
+  // from a nested cgroupns at an absolute path, or at the hierarchy's top)
+  // shows as "/../.." there, a path CRIU cannot walk: it dumps the other
+  // controllers only, and restore puts CRIU itself (and so the restored
+  // tree) in every cgroup of the new container anyway.
+  opts.cgroup_dump_controller =
+      criu::dumpable_controllers(read_text("/proc/" + std::to_string(st.init_pid) + "/cgroup"));
+  if (!opts.cgroup_dump_controller.empty())
+    log::debug("container cgroups outside this cgroup namespace are left out of the dump");
   if (page_server) {
     opts.page_server_address = page_server->first;
     opts.page_server_port = page_server->second;

@@ -123,6 +123,28 @@ std::vector<CgroupRoot> cgroup_roots(const std::string& proc_cgroup) {
   return out;
 }
 
+std::vector<std::string> dumpable_controllers(const std::string& proc_cgroup) {
+  std::vector<std::string> inside;
+  bool outside = false;
+  std::istringstream in(proc_cgroup);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto a = line.find(':');
+    auto b = a == std::string::npos ? a : line.find(':', a + 1);
+    if (b == std::string::npos) continue;
+    std::string ctrls = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+    if (path == "/.." || path.rfind("/../", 0) == 0) {
+      outside = true;
+      continue;
+    }
+    std::istringstream cs(ctrls);
+    std::string c;
+    while (std::getline(cs, c, ','))
+      if (!c.empty()) inside.push_back(c);
+  }
+  return outside ? inside : std::vector<std::string>{};
+}
+
 std::vector<std::string> quote_errors(const std::string& log, const std::string& path) {
   constexpr int kMax = 6;  // the "Error" line and five before it
   std::vector<std::string> out;

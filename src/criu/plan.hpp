@@ -62,6 +62,11 @@ std::vector<InheritFd> pipe_inherit_fds(const std::vector<std::string>& descript
 // controller ("cpu,cpuacct" gives two; "name=systemd" stays; "" for cgroup2).
 std::vector<CgroupRoot> cgroup_roots(const std::string& proc_cgroup);
 
+// The controllers CRIU can dump from /proc/<pid>/cgroup as read here: empty
+// (all of them) unless some path leaves this cgroup namespace ("/.."); then
+// every named controller whose path stays inside.
+std::vector<std::string> dumpable_controllers(const std::string& proc_cgroup);
+
 // runc's logCriuErrors: every line containing "Error" with up to five lines
 // before it, numbered, "..." between separate groups, framed by
 // `--- Quoting "PATH"` and `---`; empty when there is none.

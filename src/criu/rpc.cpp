@@ -90,6 +90,9 @@ class EncodedOpts {
       cg_.push_back(x);
     }
     for (auto& e : o.external) external_.push_back(cstr(e));
+    for (auto& e : o.cgroup_dump_controller) dump_ctrl_.push_back(cstr(e));
+    m_.n_cgroup_dump_controller = dump_ctrl_.size();
+    m_.cgroup_dump_controller = dump_ctrl_.empty() ? nullptr : dump_ctrl_.data();
     point(ext_, ext_p_, m_.n_ext_mnt, m_.ext_mnt);
     point(inh_, inh_p_, m_.n_inherit_fd, m_.inherit_fd);
     point(join_, join_p_, m_.n_join_ns, m_.join_ns);
@@ -124,6 +127,7 @@ class EncodedOpts {
   std::vector<::CgroupRoot> cg_;
   std::vector<::CgroupRoot*> cg_p_;
   std::vector<char*> external_;
+  std::vector<char*> dump_ctrl_;
 };
 
 std::string b(bool v) { return v ? "true" : "false"; }
@@ -170,6 +174,7 @@ std::vector<std::string> describe(const Options& o) {
   for (auto& e : o.inherit_fd) add("InheritFd", e.key + ":" + std::to_string(e.fd));
   for (auto& e : o.join_ns) add("JoinNs", e.ns + ":" + e.ns_file);
   for (auto& e : o.cg_root) add("CgRoot", e.ctrl + ":" + e.path);
+  for (auto& e : o.cgroup_dump_controller) add("CgroupDumpController", e);
   return out;
 }
 
@@ -339,12 +344,28 @@ Result<int> Swrk::wait() {
 }
 
 Result<Response> ask(const std::string& binary, const Request& r) {
-  int stdio[3] = {-1, -1, -1};
+  // criu's stderr is kept: when it cannot even answer (a missing library,
+  // a crash), its own last words are the reason to show.
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0) return fail_errno("pipe");
+  UniqueFd rd(p[0]), wr(p[1]);
+  int stdio[3] = {-1, -1, wr.get()};
   auto swrk = ORUN_TRY(Swrk::start(binary, stdio, {}));
-  ORUN_TRY_VOID(swrk.send(r));
-  auto resp = ORUN_TRY(swrk.recv());
-  ORUN_TRY(swrk.wait());
-  return resp;
+  wr.reset();
+  auto exchange = [&]() -> Result<Response> {
+    ORUN_TRY_VOID(swrk.send(r));
+    return swrk.recv();
+  };
+  auto resp = exchange();
+  int st = ORUN_TRY(swrk.wait());
+  if (resp) return resp;
+  std::string err, chunk(4096, '\0');
+  for (ssize_t n; (n = read(rd.get(), chunk.data(), chunk.size())) > 0 && err.size() < 65536;)
+    err.append(chunk.data(), static_cast<size_t>(n));
+  while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
+  if (auto nl = err.rfind('\n'); nl != std::string::npos) err.erase(0, nl + 1);
+  std::string why = "criu " + wait_status_text(st) + (err.empty() ? "" : ": " + err);
+  return fail(resp.error().msg + " (" + why + ")", resp.error().err);
 }
 
 std::string wait_status_text(int status) {

@@ -67,6 +67,7 @@ struct Options {
   std::vector<InheritFd> inherit_fd;
   std::vector<JoinNs> join_ns;
   std::vector<CgroupRoot> cg_root;
+  std::vector<std::string> cgroup_dump_controller;
 };
 
 struct Request {
