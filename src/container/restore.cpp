@@ -171,6 +171,9 @@ Result<int> restore(const GlobalOptions& g, const RestoreOptions& o) {
   std::string image_path = ORUN_TRY(container::prepare_image_path(o.image_path, ""));
   uint32_t empty_ns = ORUN_TRY(criu::empty_ns_mask(o.empty_ns));
   ORUN_TRY_VOID(container::check_id(o.id));
+  // Both are taken from the caller's cwd, whatever --bundle is.
+  image_path = std::filesystem::absolute(image_path).lexically_normal().string();
+  std::string work_path = o.work_path.empty() ? "" : std::filesystem::absolute(o.work_path).lexically_normal().string();
 
   if (!o.bundle.empty() && chdir(o.bundle.c_str()) < 0) return fail_errno("chdir " + o.bundle);
   char cwd[PATH_MAX];
@@ -243,7 +246,7 @@ Result<int> restore(const GlobalOptions& g, const RestoreOptions& o) {
   // runc's Container.Restore.
   auto bin = ORUN_TRY(container::find_criu(g));
   auto cg_mode = ORUN_TRY(criu::parse_cg_mode(o.manage_cgroups_mode));
-  auto dirs = ORUN_TRY(container::open_criu_dirs(image_path, o.work_path));
+  auto dirs = ORUN_TRY(container::open_criu_dirs(image_path, work_path));
   criu::Options opts;
   opts.images_dir_fd = dirs.image.get();
   if (dirs.work) opts.work_dir_fd = dirs.work.get();
