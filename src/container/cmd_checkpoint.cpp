@@ -85,13 +85,15 @@ Result<int> checkpoint(const GlobalOptions& g, const CheckpointOptions& o) {
   if (status == container::Status::created || status == container::Status::stopped)
     return fail(std::string("Container cannot be checkpointed in ") + container::to_string(status) + " state");
 
+  // CRIU first: without a usable one nothing is made (runc makes the image
+  // dir before it looks).
+  auto bin = ORUN_TRY(container::find_criu(g));
   // runc's criuOptions.
   std::string image_path = ORUN_TRY(container::prepare_image_path(o.image_path, o.parent_path));
   std::optional<std::pair<std::string, int>> page_server;
   if (!o.page_server.empty()) page_server = ORUN_TRY(criu::parse_page_server(o.page_server));
   uint32_t empty_ns = ORUN_TRY(criu::empty_ns_mask(o.empty_ns));
 
-  auto bin = ORUN_TRY(container::find_criu(g));
   auto cg_mode = ORUN_TRY(criu::parse_cg_mode(o.manage_cgroups_mode));
   if (mkdir(image_path.c_str(), 0700) < 0 && errno != EEXIST) return fail_errno("mkdir " + image_path);
   auto dirs = ORUN_TRY(container::open_criu_dirs(image_path, o.work_path));

@@ -167,6 +167,8 @@ ino_t ns_inode(const std::string& path) {
 
 Result<int> restore(const GlobalOptions& g, const RestoreOptions& o) {
   if (geteuid() != 0) log::warn(named("{name} checkpoint is untested with rootless containers"));
+  // CRIU first: without a usable one nothing is made.
+  auto bin = ORUN_TRY(container::find_criu(g));
   // runc's criuOptions, before the chdir to the bundle.
   std::string image_path = ORUN_TRY(container::prepare_image_path(o.image_path, ""));
   uint32_t empty_ns = ORUN_TRY(criu::empty_ns_mask(o.empty_ns));
@@ -244,7 +246,6 @@ Result<int> restore(const GlobalOptions& g, const RestoreOptions& o) {
   if (terminal && o.detach) console_socket = ORUN_TRY(process::connect_unix(o.console_socket));
 
   // runc's Container.Restore.
-  auto bin = ORUN_TRY(container::find_criu(g));
   auto cg_mode = ORUN_TRY(criu::parse_cg_mode(o.manage_cgroups_mode));
   auto dirs = ORUN_TRY(container::open_criu_dirs(image_path, work_path));
   criu::Options opts;
