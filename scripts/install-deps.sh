@@ -15,6 +15,8 @@ packages=(
   build-essential cmake pkg-config git
   libcli11-dev nlohmann-json3-dev libseccomp-dev libcap-dev libspdlog-dev libfmt-dev
   libdbus-1-dev
+  # checkpoint/restore: CRIU's rpc.proto, protoc-c and the static libprotobuf-c.a
+  protobuf-c-compiler libprotobuf-c-dev golang-github-checkpoint-restore-go-criu-dev
   libgtest-dev libgmock-dev
   # tests, demo and bench: the busybox rootfs, the reference runtimes, tools
   busybox-static runc crun jq bats time util-linux procps file iproute2

@@ -23,5 +23,7 @@ Result<int> resume(const GlobalOptions& g, const IdOptions& o);
 Result<int> update(const GlobalOptions& g, const UpdateOptions& o);
 Result<int> events(const GlobalOptions& g, const EventsOptions& o);
 Result<int> ps(const GlobalOptions& g, const PsOptions& o);
+Result<int> checkpoint(const GlobalOptions& g, const CheckpointOptions& o);
+Result<int> restore(const GlobalOptions& g, const RestoreOptions& o);
 
 }  // namespace orun::commands

@@ -23,6 +23,7 @@ struct GlobalOptions {
   bool debug = false;
   bool systemd_cgroup = false;
   std::string rootless = "auto";
+  std::string criu;           // hidden --criu: the CRIU binary (empty: `criu` on $PATH)
 };
 
 struct CreateOptions {
@@ -109,6 +110,42 @@ struct UpdateOptions {
       cpu_rt_period, cpu_rt_runtime, cpuset_cpus, cpuset_mems, cpu_burst,
       cpu_idle, memory, memory_reservation, memory_swap, pids_limit,
       l3_cache_schema, mem_bw_schema, kernel_memory, kernel_memory_tcp;
+};
+
+// checkpoint and restore (CRIU).
+struct CriuCommonOptions {
+  std::string id;
+  std::string image_path;
+  std::string work_path;
+  bool tcp_established = false;
+  bool ext_unix_sk = false;
+  bool shell_job = false;
+  bool file_locks = false;
+  bool lazy_pages = false;
+  bool auto_dedup = false;
+  std::string manage_cgroups_mode;   // soft|full|strict|ignore; empty: soft
+  std::vector<std::string> empty_ns;
+};
+
+struct CheckpointOptions : CriuCommonOptions {
+  std::string parent_path;
+  bool leave_running = false;
+  bool tcp_skip_in_flight = false;
+  bool link_remap = false;
+  int64_t status_fd = -1;
+  std::string page_server;           // ADDRESS:PORT
+  bool pre_dump = false;
+};
+
+struct RestoreOptions : CriuCommonOptions {
+  std::string console_socket;
+  std::string bundle;
+  bool detach = false;
+  std::string pid_file;              // absolute (made so before chdir)
+  bool no_subreaper = false;
+  bool no_pivot = false;
+  std::string lsm_profile;           // TYPE:NAME
+  std::string lsm_mount_context;
 };
 
 }  // namespace orun

@@ -2,9 +2,8 @@
 #include <memory>
 
 #include "cli/command.hpp"
-#include "cli/criu_options.hpp"
 #include "cli/shared_texts.hpp"
-#include "cli/unimplemented.hpp"
+#include "orun/commands.hpp"
 
 namespace orun::cli {
 
@@ -48,7 +47,7 @@ CommandSpec checkpoint_command() {
             return [o](const Invocation& inv) -> Result<int> {
               ORUN_TRY_VOID(check_args(inv, 1, ArgCount::exact));
               o->id = inv.args[0];
-              return unimplemented::checkpoint(inv.global, *o);
+              return commands::checkpoint(inv.global, *o);
             };
           },
   };
@@ -91,7 +90,7 @@ CommandSpec restore_command() {
               ORUN_TRY_VOID(check_args(inv, 1, ArgCount::exact));
               if (!o->pid_file.empty()) o->pid_file = ORUN_TRY(absolute_path(o->pid_file));
               o->id = inv.args[0];
-              return unimplemented::restore(inv.global, *o);
+              return commands::restore(inv.global, *o);
             };
           },
   };

@@ -63,7 +63,7 @@ void add_global_flags(CLI::App& app, GlobalFlags& f) {
              g.root = v;
              g.root_set = true;
            });
-  add_string(app, {"criu", "(obsoleted; do not use)", "", true}, f.criu);
+  add_string(app, {"criu", "path to the criu binary used for checkpoint/restore", "criu", true}, f.criu);
   add_bool(app, {"systemd-cgroup",
                  "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" "
                  "for e.g. \"system.slice:{name}:434234\""},
@@ -91,7 +91,7 @@ Result<void> apply_global_flags(GlobalFlags& f) {
     g.root = ORUN_TRY(absolute_path(g.root));
     if (g.root == "/") return fail("Option --root argument should not be set to /");
   }
-  if (f.criu) std::fputs("WARNING: --criu ignored (criu binary from $PATH is used); do not use\n", stderr);
+  if (f.criu) g.criu = *f.criu;
 
   if (f.log_format == "json") g.log_format = LogFormat::json;
   else if (f.log_format == "text" || f.log_format.empty()) g.log_format = LogFormat::text;

@@ -18,7 +18,7 @@ struct GlobalFlags {
   bool help = false;
   bool version = false;
   std::string log_format = "text";  // checked by apply_global_flags
-  std::optional<std::string> criu;  // accepted for old go-runc, ignored
+  std::optional<std::string> criu;  // the CRIU binary (hidden; runc 1.1 had it)
   bool xdg_root = false;            // default root is $XDG_RUNTIME_DIR/orun
 };
 
@@ -26,7 +26,7 @@ struct GlobalFlags {
 void add_global_flags(CLI::App& app, GlobalFlags& flags);
 
 // runc's app.Before: XDG root creation, --root cleaning (`/` is refused),
-// the --criu warning, then the logger (--debug, --log-format, --log).
+// --criu, then the logger (--debug, --log-format, --log).
 Result<void> apply_global_flags(GlobalFlags& flags);
 
 // `--version` output: "runc version X" when invoked as runc, else "orun version X".

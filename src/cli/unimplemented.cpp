@@ -8,8 +8,6 @@ namespace {
 Result<int> not_yet(const char* cmd) { return fail(std::string(cmd) + ": not implemented yet in orun"); }
 }  // namespace
 
-Result<int> checkpoint(const GlobalOptions&, const CheckpointOptions&) { return not_yet("checkpoint"); }
-Result<int> restore(const GlobalOptions&, const RestoreOptions&) { return not_yet("restore"); }
 Result<int> init(const GlobalOptions&) { return not_yet("init"); }
 
 }  // namespace orun::cli::unimplemented

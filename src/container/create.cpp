@@ -97,6 +97,16 @@ std::vector<std::string> own_cgroup_dirs(const cgroups::Manager& cg) {
 
 }  // namespace
 
+std::vector<std::string> stdio_descriptors(pid_t pid) {
+  std::vector<std::string> out(3);
+  for (int i = 0; i < 3; i++) {
+    char buf[PATH_MAX];
+    ssize_t n = readlink(("/proc/" + std::to_string(pid) + "/fd/" + std::to_string(i)).c_str(), buf, sizeof(buf) - 1);
+    if (n > 0) out[static_cast<size_t>(i)].assign(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
 Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o, CreateMode mode) {
   ORUN_TRY_VOID(check_id(o.id));
 
@@ -298,6 +308,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     }
     st.set_config(s);
     st.log_path = log_file_path();
+    st.external_descriptors = stdio_descriptors(pid);
     return save(g.root, st);
   };
 

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "container/state.hpp"
 #include "orun/cgroups.hpp"
@@ -36,6 +37,9 @@ Result<void> destroy_container(const std::string& root, const State& s);
 
 // runc's killContainer for delete: SIGKILL then wait up to 10 s for init.
 Result<void> kill_and_wait(const std::string& root, const State& s);
+
+// readlink of /proc/PID/fd/{0,1,2} ("" where unreadable): State::external_descriptors.
+std::vector<std::string> stdio_descriptors(pid_t pid);
 
 // Writes the pid file atomically (temp + rename), decimal, no newline.
 Result<void> write_pid_file(const std::string& path, pid_t pid);

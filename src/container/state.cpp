@@ -56,6 +56,7 @@ nlohmann::json State::to_json() const {
   j["private_pid_ns"] = private_pid_ns;
   j["oom_kills_seen"] = oom_kills_seen;
   if (!log_path.empty()) j["log_path"] = log_path;
+  if (!external_descriptors.empty()) j["external_descriptors"] = external_descriptors;
   j["config"] = config;
   return j;
 }
@@ -78,6 +79,7 @@ Result<State> State::from_json(const nlohmann::json& j) {
     s.private_pid_ns = j.value("private_pid_ns", true);
     s.oom_kills_seen = j.value("oom_kills_seen", uint64_t{0});
     s.log_path = j.value("log_path", "");
+    s.external_descriptors = j.value("external_descriptors", std::vector<std::string>{});
     s.config = j.value("config", nlohmann::json());
     return s;
   } catch (const nlohmann::json::exception& e) {

@@ -41,6 +41,10 @@ struct State {
   // OOM kills in the cgroup that were not of this init: the count when it
   // was created, raised whenever the runtime saw the init survive more.
   uint64_t oom_kills_seen = 0;
+  // readlink of init's fds 0, 1, 2 once it was set up (runc's
+  // external_descriptors): checkpoint saves them, restore hands CRIU the
+  // pipes among them again.
+  std::vector<std::string> external_descriptors;
   // The --log file of the create (absolute; empty: stderr), for `diagnose`.
   std::string log_path;
   nlohmann::json config;           // the bundle's config.json as used at create

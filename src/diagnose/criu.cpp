@@ -80,14 +80,13 @@ std::string parse_criu_version(const std::string& output) {
 }
 
 void probe_criu(Items& out) {
-  const std::string note = "; checkpoint/restore is not supported by orun yet";
   std::string criu = find_criu();
   if (criu.empty()) {
-    out.push_back(ok_item("criu", "not installed" + note));
+    out.push_back(ok_item("criu", "not installed; checkpoint/restore need it (found on $PATH or given with --criu)"));
     return;
   }
   std::string version = parse_criu_version(criu_version_output(criu));
-  out.push_back(ok_item("criu", criu + " " + (version.empty() ? "(version unknown)" : version) + note));
+  out.push_back(ok_item("criu", criu + " " + (version.empty() ? "(version unknown)" : version)));
 }
 
 }  // namespace orun::diagnose

@@ -271,10 +271,11 @@ Result<std::pair<std::string, std::vector<std::string>>> setup_identity(const In
 Result<void> setup_exec_before_ready(const InitConfig& c) {
   const spec::Process& p = *c.process;
   ORUN_TRY_VOID(write_oom_score_adj(p));
-  if (p.terminal) {
-    if (setsid() < 0) return fail_errno("setsid");
-    ORUN_TRY_VOID(setup_console(c));
-  }
+  // Its own session, with or without a terminal, as runc's nsexec gives
+  // every process: a session led from outside the container's pid
+  // namespace is one CRIU refuses to checkpoint.
+  if (setsid() < 0) return fail_errno("setsid");
+  if (p.terminal) ORUN_TRY_VOID(setup_console(c));
   ORUN_TRY_VOID(send_pidfd(c));
   ORUN_TRY_VOID(security::apply_apparmor_profile(p.apparmor_profile));
   // The container's umask, if its config sets one; else orun's inherited one.

@@ -108,10 +108,24 @@ std::string own_dir(const RootfsContext& c, const Hierarchy& h) {
   return h.mountpoint;
 }
 
+}  // namespace
+
+Result<std::vector<std::pair<std::string, std::string>>> v1_cgroup_binds(
+    const std::string& rootfs, const std::map<std::string, std::string>& cgroup_paths, const std::string& destination) {
+  RootfsContext ctx;
+  ctx.cgroup_paths = cgroup_paths;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& h : ORUN_TRY(v1_hierarchies(rootfs)))
+    out.emplace_back(sys::join_path(destination, sys::split_path(h.mountpoint).second), own_dir(ctx, h));
+  return out;
+}
+
 bool host_is_cgroup2() {
   struct statfs sf{};
   return statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
+
+namespace {
 
 Result<void> mount_v2(const MountEnv& env, const MountPlan& plan, int dst_fd) {
   MountPlan p = plan;

@@ -35,6 +35,14 @@ Result<UniqueFd> make_idmapped_tree(const spec::Spec& s, const MountPlan& plan);
 // cgroup-type mounts (v2, or the v1 tmpfs with one entry per hierarchy).
 Result<void> mount_cgroup(const MountEnv& env, const MountPlan& plan, int dst_fd);
 
+// The bind mounts a `cgroup` mount at `destination` is made of on a v1 or
+// hybrid host without a cgroup namespace: (container path, host cgroup dir)
+// per hierarchy, as mount_cgroup makes them. Checkpoint and restore name
+// them to CRIU as external mounts (runc's getCgroupMounts).
+Result<std::vector<std::pair<std::string, std::string>>> v1_cgroup_binds(
+    const std::string& rootfs, const std::map<std::string, std::string>& cgroup_paths, const std::string& destination);
+bool host_is_cgroup2();
+
 // Recursive copy of a directory tree (tmpcopyup): files, dirs, symlinks,
 // device nodes and fifos, with modes and owners.
 Result<void> copy_tree(int src_dir_fd, int dst_dir_fd);

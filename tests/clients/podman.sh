@@ -264,6 +264,40 @@ s_errors_text() {
   errors_both_ways 0
 }
 
+# checkpoint/restore needs a CRIU that works on this kernel: $CLIENTS_CRIU
+# (the binary) or criu on PATH; podman looks it up on PATH itself, so its dir
+# goes first there. Without one the scenario is skipped, naming the reason.
+criu_problem() {
+  local criu=${CLIENTS_CRIU:-$(command -v criu || true)} out
+  [[ -n $criu ]] || { echo "no criu on PATH and CLIENTS_CRIU unset"; return 0; }
+  out=$("$criu" check 2>&1) || { echo "$criu check fails: $(tail -n 1 <<<"$out")"; return 0; }
+  CRIU_DIR=$(dirname "$criu")
+  return 1
+}
+
+s_checkpoint_restore() {
+  export PATH=$CRIU_DIR:$PATH
+  capture "${PM[@]}" "${RUN[@]}" -d --name cr1 "$IMG" \
+    sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.1; done'
+  expect_eq 0 "$RC" "run -d exit code"
+  poll 10 state_is cr1 running || fail "cr1 not running: $(state_of cr1)"
+  sleep 1
+  local before after
+  before=$("${PM[@]}" exec cr1 cat /tmp/n)
+  capture "${PM[@]}" container checkpoint cr1
+  expect_eq 0 "$RC" "checkpoint exit code"
+  expect_eq exited "$(state_of cr1)" "state after checkpoint"
+  capture "${PM[@]}" container restore cr1
+  expect_eq 0 "$RC" "restore exit code"
+  poll 10 state_is cr1 running || fail "cr1 not running after restore: $(state_of cr1)"
+  after=$("${PM[@]}" exec cr1 cat /tmp/n)
+  ((after >= before)) || fail "the count went back: $before before, $after after"
+  sleep 0.5
+  (($("${PM[@]}" exec cr1 cat /tmp/n) > after)) || fail "the restored process does not run"
+  capture "${PM[@]}" rm -f -t 0 cr1
+  expect_eq 0 "$RC" "rm -f after restore"
+}
+
 scenario "podman load + info" s_load
 scenario "run --rm: output and exit code" s_run_rm
 scenario "run -i: stdin" s_run_stdin
@@ -282,5 +316,10 @@ scenario "update, restart, logs, wait" s_restart_logs_wait_update
 scenario "run -e -w --hostname -v" s_env_workdir_volume
 scenario "errors: exit 126/127 with runtime_supports_json" s_errors_json
 scenario "errors: exit 126/127 without runtime_supports_json" s_errors_text
+if reason=$(criu_problem); then
+  say "skipped: container checkpoint / restore ($reason)"
+else
+  scenario "container checkpoint / restore" s_checkpoint_restore
+fi
 
 clients_finish

@@ -7,6 +7,8 @@
 #   CLIENTS_SKIP=1        do nothing (exit 0)
 #   CLIENTS_INSTALL=0     do not install missing engines: their suites fail
 #   CLIENTS_ENGINES="..." the suites to run (default: contracts containerd docker podman)
+#   CLIENTS_CRIU=PATH     the CRIU binary for podman's checkpoint/restore scenario
+#                         (default: criu on PATH; skipped when `criu check` fails)
 # Prints each suite's scenarios, then "N passed, N failed" over all of them;
 # exits non-zero if any scenario failed or a suite could not run.
 set -uo pipefail

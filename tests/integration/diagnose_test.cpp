@@ -111,7 +111,7 @@ TEST_F(CheckTest, ReportsTheCriuVersionFromCriuItself) {
   ASSERT_EQ(r.exit_code, 0) << r;
   auto criu = item(Json::parse(r.out), "criu");
   EXPECT_EQ(criu["detail"], std::string(ORUN_TEST_DATA) +
-                                "/diagnose/bin/criu 3.17; checkpoint/restore is not supported by orun yet");
+                                "/diagnose/bin/criu 3.17");
 }
 
 TEST_F(CheckTest, RunsAsAnUnprivilegedUserQuickly) {
