@@ -43,9 +43,10 @@ std::string log_file_path() {
   return n > 0 && buf[0] == '/' ? std::string(buf, static_cast<size_t>(n)) : "";
 }
 
+// os.MkdirAll: an existing dir keeps its mode (the XDG root's sticky bit).
 Result<void> mkdir_all(const std::string& path, mode_t mode) {
   std::error_code ec;
-  std::filesystem::create_directories(path, ec);
+  if (!std::filesystem::create_directories(path, ec) && !ec) return {};
   if (ec) return fail("mkdir " + path + ": " + ec.message(), ec.value());
   chmod(path.c_str(), mode);
   return {};
