@@ -446,7 +446,8 @@ bool Manager::frozen() const {
 Result<void> Manager::set_frozen(bool freeze) const {
   auto v1 = paths_.find("freezer");
   auto v2 = paths_.find("");
-  if (v1 == paths_.end() && v2 == paths_.end()) return fail("cgroup not exist");
+  // No freezer: a rootless container left in orun's cgroups (runc's text).
+  if (v1 == paths_.end() && v2 == paths_.end()) return fail("cannot toggle freezer: cgroups not configured for container");
   for (int attempt = 0; attempt < 1000; attempt++) {
     if (v1 != paths_.end()) {
       ORUN_TRY_VOID(write_file(v1->second + "/freezer.state", freeze ? "FROZEN" : "THAWED"));
