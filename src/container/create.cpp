@@ -122,6 +122,9 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   unsigned preserve = nlisten + o.preserve_fds;
   ORUN_TRY_VOID(check_preserved_fds(preserve));
   const spec::Process& proc = *s.process;
+  // An unprivileged user cannot setgroups(2) in its user namespace (runc's start).
+  if (rootless_euid() && !proc.user.additional_gids.empty())
+    return fail("cannot set any additional groups in a rootless container");
   ORUN_TRY_VOID(check_terminal(proc, o, mode));
   std::string rootfs = abs_clean(bundle, s.root->path);
 

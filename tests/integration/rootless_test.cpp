@@ -194,6 +194,21 @@ TEST_F(RootlessTest, RootlessFalseMakesPermissionErrorsFatal) {
   EXPECT_THAT(bad.err, HasSubstr("strconv.ParseBool: parsing \\\"maybe\\\": invalid syntax"));
 }
 
+TEST_F(RootlessTest, AdditionalGroupsAreRefusedLikeRunc) {
+  set_args({"sleep", "100"});
+  auto r = ru({"run", "-d", "--bundle", bundle_, id_});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  auto e = ru({"exec", "--additional-gids", "5", id_, "true"});
+  EXPECT_NE(e.exit_code, 0) << e;
+  EXPECT_THAT(e.err, HasSubstr("cannot set any additional groups in a rootless container"));
+  EXPECT_EQ(ru({"delete", "--force", id_}).exit_code, 0);
+  config_["process"]["user"]["additionalGids"] = Json::array({5});
+  save_config();
+  auto c = ru({"create", "--bundle", bundle_, id_});
+  EXPECT_NE(c.exit_code, 0) << c;
+  EXPECT_THAT(c.err, HasSubstr("cannot set any additional groups in a rootless container"));
+}
+
 TEST_F(RootlessTest, DelegatedCgroupGetsLimitsExecPauseUpdatePsKill) {
   std::string path = delegate_v1_cgroups();
   if (!path_exists("/sys/fs/cgroup/pids" + path.substr(0, path.rfind('/'))))
