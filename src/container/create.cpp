@@ -186,7 +186,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     const size_t asked = cg.paths().size();
     ORUN_TRY_VOID(cg.create_rootless({.explicit_path = !s.linux.cgroups_path.empty(),
                                       .needs_controllers = cgroups::needs_controllers(s.linux.resources)}));
-    if (cg.paths().size() < asked && s.linux.cgroups_path.empty() && !s.linux.has_namespace(spec::NamespaceType::pid))
+    bool dropped = cg.paths().size() < asked && s.linux.cgroups_path.empty();
+    if (dropped && !s.linux.has_namespace(spec::NamespaceType::pid))
       log::warn("Creating a rootless container with no cgroup and no private pid namespace. "
                 "Such configuration is strongly discouraged (as it is impossible to properly kill all container's "
                 "processes) and will result in an error in a future runc version.");
