@@ -198,6 +198,7 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   ic.bundle = st.bundle;
   ic.rootfs = st.rootfs;
   ic.is_exec = true;
+  ic.rootless_euid = container::rootless_euid();
   ic.preserve_fds = o.preserve_fds;
   handles.fill(ic);
   // The filter is the container's (from the config it was created with).

@@ -269,6 +269,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   ic.bundle = bundle;
   ic.rootfs = rootfs;
   ic.no_pivot = o.no_pivot;
+  ic.rootless_euid = rootless_euid();
   ic.no_new_keyring = o.no_new_keyring;
   ic.preserve_fds = preserve;
   ic.fifo_fd = fifo_fd;

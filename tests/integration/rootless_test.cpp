@@ -209,6 +209,21 @@ TEST_F(RootlessTest, AdditionalGroupsAreRefusedLikeRunc) {
   EXPECT_THAT(c.err, HasSubstr("cannot set any additional groups in a rootless container"));
 }
 
+// The created init waits on exec.fifo after the user switch: an ordinary
+// user's exec must still open its /proc/<pid>/ns/* (runc's create.bats
+// "runc create exec"). Without a cgroup, events --stats gives empty stats.
+TEST_F(RootlessTest, ExecIntoCreatedContainerAndStatsWithoutCgroup) {
+  set_args({"sleep", "100"});
+  auto c = ru({"create", "--bundle", bundle_, id_});
+  ASSERT_EQ(c.exit_code, 0) << c;
+  auto e = ru({"exec", id_, "echo", "inside"});
+  EXPECT_EQ(e.exit_code, 0) << e;
+  EXPECT_EQ(trim(e.out), "inside");
+  auto ev = ru({"events", "--stats", id_});
+  EXPECT_EQ(ev.exit_code, 0) << ev;
+  EXPECT_THAT(ev.out, HasSubstr("{\"type\":\"stats\",\"id\":\"" + id_ + "\",\"data\":"));
+}
+
 TEST_F(RootlessTest, DelegatedCgroupGetsLimitsExecPauseUpdatePsKill) {
   std::string path = delegate_v1_cgroups();
   if (!path_exists("/sys/fs/cgroup/pids" + path.substr(0, path.rfind('/'))))
