@@ -225,8 +225,12 @@ int orun_nsenter_spawn(const struct orun_nsenter_config *cfg, struct orun_nsente
   unsigned long rest = cfg->new_ns & ~(unsigned long)(CLONE_NEWUSER | CLONE_NEWCGROUP);
   if (rest && unshare((int)rest) < 0) child_fail(cfg->sync_fd, "unshare namespaces (flags %#lx)", rest);
   if (cfg->new_ns & CLONE_NEWTIME) {
+    /* As for the id maps: a rootless parent can open our timens_offsets
+     * only while /proc/<pid> is ours, not root's. */
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     if (orun_sync_send(cfg->sync_fd, ORUN_SYNC_TIMENS_REQ, (int32_t)getpid(), NULL, 0) < 0) _exit(1);
     wait_ack(cfg->sync_fd, ORUN_SYNC_TIMENS_ACK);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   }
   /* Stage 2 is orun's own child (CLONE_PARENT): the caller's subreaper
    * inherits the container init when orun exits. */

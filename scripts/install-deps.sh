@@ -19,7 +19,8 @@ packages=(
   protobuf-c-compiler libprotobuf-c-dev golang-github-checkpoint-restore-go-criu-dev
   libgtest-dev libgmock-dev
   # tests, demo and bench: the busybox rootfs, the reference runtimes, tools
-  busybox-static runc crun jq bats time util-linux procps file iproute2
+  # (uidmap: newuidmap/newgidmap for the rootless tests)
+  busybox-static runc crun jq bats time util-linux uidmap procps file iproute2
   # the systemd machine (tests/systemd/machine.sh): a Debian rootfs
   debootstrap
   # man page checks

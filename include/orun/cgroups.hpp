@@ -84,6 +84,20 @@ class Manager {
   // and not frozen (runc's errors). create() runs them for cgroupfs; the
   // systemd driver runs them before its unit exists.
   Result<void> check_unused() const;
+
+  // runc's rootless cgroup manager (`--rootless`, cgroupfs): a hierarchy
+  // whose dir cannot be made or joined (EPERM, EACCES, EROFS) is dropped
+  // when linux.cgroupsPath is empty (runc's ErrRootless: the container
+  // stays in orun's cgroups there) and fails with runc's "unable to apply
+  // cgroup configuration: ..." when a path was given. On cgroup v2 an empty
+  // path with limits asked fails too ("rootless needs no limits + no
+  // cgrouppath ..."). The unified hierarchy of a hybrid host is always
+  // optional: it is never delegated with the v1 ones. Then create().
+  struct RootlessPolicy {
+    bool explicit_path = false;     // linux.cgroupsPath was given
+    bool needs_controllers = false; // linux.resources asks for a limit
+  };
+  Result<void> create_rootless(const RootlessPolicy& policy);
   Result<JoinHandles> open_join() const;
   // Slow path: the parent writes the pid into cgroup.procs everywhere.
   Result<void> add_pid(pid_t pid, bool skip_v2) const;
@@ -120,8 +134,16 @@ class Manager {
 // runc's Set at create: linux.resources (limits, then the device rules with
 // runc's default allow-list) written to the container's fresh cgroup. The
 // values were checked by spec::validate; a write the kernel refuses fails
-// naming the file, and the caller removes the cgroup.
-Result<void> apply_resources(const Manager& m, const spec::Linux& cfg);
+// naming the file, and the caller removes the cgroup. `rootless`: the
+// device rules are left alone (runc ignores their errors then: an
+// unprivileged writer may not change them), and a limit for a hierarchy
+// create_rootless dropped fails with runc's "cannot set X limit: container
+// could not join or create cgroup".
+Result<void> apply_resources(const Manager& m, const spec::Linux& cfg, bool rootless = false);
+
+// Whether `r` asks anything of a controller (runc's needAnyControllers;
+// device rules do not count).
+bool needs_controllers(const spec::Resources& r);
 
 // How many processes the kernel OOM-killed in the container's cgroup (v1
 // memory.oom_control, v2 memory.events); 0 when unknown.

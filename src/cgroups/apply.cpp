@@ -241,12 +241,19 @@ Result<void> set_resources(Layout layout, const std::map<std::string, std::strin
 
 namespace orun::cgroups {
 
-Result<void> apply_resources(const Manager& m, const spec::Linux& cfg) {
+bool needs_controllers(const spec::Resources& r) {
+  spec::Resources c = spec::configured_resources(r);
+  c.devices.clear();
+  return !(c == spec::Resources{});
+}
+
+Result<void> apply_resources(const Manager& m, const spec::Linux& cfg, bool rootless) {
   if (spec::has_kernel_memory(cfg.resources)) log::warn("Kernel memory settings are ignored and will be removed");
   std::vector<std::string> device_paths;
   for (auto& d : cfg.devices) device_paths.push_back(d.path);
   if (!m.unit().empty()) return m.set_systemd(spec::configured_resources(cfg.resources), device_paths);
-  return set_resources(layout_of(m.paths()), m.paths(), spec::configured_resources(cfg.resources), device_paths);
+  return set_resources(layout_of(m.paths()), m.paths(), spec::configured_resources(cfg.resources), device_paths,
+                       rootless);
 }
 
 }  // namespace orun::cgroups

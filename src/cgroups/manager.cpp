@@ -289,6 +289,71 @@ Result<void> Manager::check_unused() const {
   return {};
 }
 
+namespace {
+
+bool ignorable(int err) { return err == EPERM || err == EACCES || err == EROFS; }
+
+// The first permission refusal on the way to joining `dir`: its mkdir -p
+// (dirs made are appended to `made`) or its membership file. cgroup2 also
+// wants the common ancestor of orun's own cgroup and `dir` writable
+// (cgroup-v2.rst, "Delegation Containment"). Other errors are returned as
+// errors; "" means joinable.
+Result<std::string> join_refusal(const std::string& dir, const std::string& v2_mount, std::vector<std::string>& made) {
+  std::vector<std::string> missing;
+  for (std::string p = dir; p.size() > 1; p = parent_of(p)) {
+    struct stat st{};
+    if (stat(p.c_str(), &st) == 0) break;
+    missing.push_back(p);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (mkdir(it->c_str(), 0755) == 0 || errno == EEXIST) {
+      made.push_back(*it);
+      continue;
+    }
+    int err = errno;
+    if (!ignorable(err)) return fail_errno("create cgroup " + *it, err);
+    return "mkdir " + *it + ": " + errno_text(err);
+  }
+  std::vector<std::string> files{dir + (v2_mount.empty() ? "/tasks" : "/cgroup.procs")};
+  if (!v2_mount.empty()) {
+    std::string own = own_cgroups()[""];
+    std::string rel = dir.substr(v2_mount.size());
+    std::string common = own.empty() ? "/" : own;
+    while (common != "/" && !(rel == common || rel.rfind(common + "/", 0) == 0)) common = parent_of(common);
+    files.push_back(join(v2_mount, common) + "/cgroup.procs");
+  }
+  for (auto& f : files) {
+    if (faccessat(AT_FDCWD, f.c_str(), W_OK, AT_EACCESS) == 0) continue;
+    int err = errno;
+    if (!ignorable(err)) return fail_errno("open " + f, err);
+    return "open " + f + ": " + errno_text(err);
+  }
+  return std::string();
+}
+
+}  // namespace
+
+Result<void> Manager::create_rootless(const RootlessPolicy& policy) {
+  Layout layout = detect_layout();
+  std::string v2_mount = layout == Layout::hybrid ? std::string(kRoot) + "/unified" : kRoot;
+  std::vector<std::string> dirs;
+  for (auto& [ctrl, dir] : paths_)
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+  for (auto& dir : dirs) {
+    bool v2 = paths_.count("") && paths_.at("") == dir;
+    auto refusal = ORUN_TRY(join_refusal(dir, v2 ? v2_mount : "", created_));
+    if (refusal.empty()) continue;
+    bool hybrid_unified = v2 && layout == Layout::hybrid;
+    if (!hybrid_unified && policy.explicit_path) return fail("unable to apply cgroup configuration: " + refusal, EACCES);
+    if (!hybrid_unified && v2 && policy.needs_controllers)
+      return fail("rootless needs no limits + no cgrouppath when no permission is granted for cgroups: " + refusal,
+                  EACCES);
+    // runc's ErrRootless: this hierarchy is left to orun's own cgroup.
+    std::erase_if(paths_, [&](const auto& kv) { return kv.second == dir; });
+  }
+  return create();
+}
+
 Result<JoinHandles> Manager::open_join() const {
   JoinHandles h;
   std::vector<std::string> done;
@@ -387,7 +452,8 @@ bool Manager::frozen() const {
 Result<void> Manager::set_frozen(bool freeze) const {
   auto v1 = paths_.find("freezer");
   auto v2 = paths_.find("");
-  if (v1 == paths_.end() && v2 == paths_.end()) return fail("cgroup not exist");
+  // No freezer: a rootless container left in orun's cgroups (runc's text).
+  if (v1 == paths_.end() && v2 == paths_.end()) return fail("cannot toggle freezer: cgroups not configured for container");
   for (int attempt = 0; attempt < 1000; attempt++) {
     if (v1 != paths_.end()) {
       ORUN_TRY_VOID(write_file(v1->second + "/freezer.state", freeze ? "FROZEN" : "THAWED"));

@@ -11,6 +11,7 @@
 
 #include "cli/command.hpp"
 #include "cli/flags.hpp"
+#include "container/rootless.hpp"
 #include "orun/log.hpp"
 #include "orun/spec.hpp"
 #include "sys/file.hpp"
@@ -24,24 +25,9 @@
 
 namespace orun::cli {
 
-namespace {
-
-bool running_in_user_ns() {
-  std::ifstream f("/proc/self/uid_map");
-  if (!f) return false;
-  std::string line;
-  if (!std::getline(f, line)) return true;  // empty map: a fresh user namespace
-  std::istringstream in(line);
-  long long a = -1, b = -1, c = -1;
-  if (!(in >> a >> b >> c)) return false;
-  return !(a == 0 && b == 0 && c == 4294967295LL);
-}
-
-}  // namespace
-
 bool honor_xdg_runtime_dir() {
   if (::geteuid() != 0) return true;
-  if (!running_in_user_ns()) return false;
+  if (!container::running_in_user_ns()) return false;
   // Root in a user namespace made by an unprivileged user (e.g. `sudo` inside
   // `unshare -r`) still gets the XDG dir, unless USER says we really are root.
   const char* user = std::getenv("USER");

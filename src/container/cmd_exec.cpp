@@ -18,6 +18,7 @@
 
 #include "container/lifecycle.hpp"
 #include "container/oom_report.hpp"
+#include "container/rootless.hpp"
 #include "container/spawn_handles.hpp"
 #include "init/init.hpp"
 #include "init/process_attrs.hpp"
@@ -98,6 +99,9 @@ Result<spec::Process> exec_process(const ExecOptions& o, const spec::Spec& cfg) 
   }
   if (p.args.empty()) return fail("exec args cannot be empty");
   ORUN_TRY_VOID(spec::validate_process(p));
+  // An unprivileged user cannot setgroups(2) in its user namespace (runc's start).
+  if (container::rootless_euid() && !p.user.additional_gids.empty())
+    return fail("cannot set any additional groups in a rootless container");
   // The exec'd process's oom_score_adj is the container's.
   p.oom_score_adj = cfg.process ? cfg.process->oom_score_adj : std::nullopt;
   return p;
@@ -208,6 +212,7 @@ Result<int> exec(const GlobalOptions& g, const ExecOptions& o) {
   ic.bundle = st.bundle;
   ic.rootfs = st.rootfs;
   ic.is_exec = true;
+  ic.rootless_euid = container::rootless_euid();
   ic.preserve_fds = o.preserve_fds;
   handles.fill(ic);
   // The filter is the container's (from the config it was created with).

@@ -16,6 +16,7 @@
 #include "cgroups/systemd/unit_name.hpp"
 #include "container/create_record.hpp"
 #include "container/lifecycle.hpp"
+#include "container/rootless.hpp"
 #include "container/spawn_handles.hpp"
 #include "init/init.hpp"
 #include "init/mount_idmap.hpp"
@@ -43,11 +44,15 @@ std::string log_file_path() {
   return n > 0 && buf[0] == '/' ? std::string(buf, static_cast<size_t>(n)) : "";
 }
 
-// The state root: made when missing, and always left 0700 (it holds every
+// The state root: made when missing, and left 0700 (it holds every
 // container's state; an older orun may have made it with the umask's mode).
+// The sticky bit of an XDG root stays (periodic cleanup skips sticky files).
 Result<void> make_state_root(const std::string& root) {
   ORUN_TRY_VOID(sys::mkdir_all(root, 0700));
-  if (::chmod(root.c_str(), 0700) < 0) log::debug("chmod " + root + ": " + errno_text(errno));
+  struct stat st{};
+  if (::stat(root.c_str(), &st) == 0 && (st.st_mode & 07777) != (0700 | (st.st_mode & S_ISVTX)) &&
+      ::chmod(root.c_str(), 0700 | (st.st_mode & S_ISVTX)) < 0)
+    log::debug("chmod " + root + ": " + errno_text(errno));
   return {};
 }
 
@@ -131,6 +136,9 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   unsigned preserve = nlisten + o.preserve_fds;
   ORUN_TRY_VOID(check_preserved_fds(preserve));
   const spec::Process& proc = *s.process;
+  // An unprivileged user cannot setgroups(2) in its user namespace (runc's start).
+  if (rootless_euid() && !proc.user.additional_gids.empty())
+    return fail("cannot set any additional groups in a rootless container");
   ORUN_TRY_VOID(check_terminal(proc, o, mode));
   std::string rootfs = abs_clean(bundle, s.root->path);
 
@@ -139,6 +147,8 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   std::optional<cgroups::Manager> systemd_cg;
   if (g.systemd_cgroup) systemd_cg = ORUN_TRY(cgroups::Manager::for_systemd(s.linux.cgroups_path, o.id, s.annotations));
 
+  // runc reads --rootless when it builds the container's config.
+  const bool rootless_cg = ORUN_TRY(rootless_cgroups(g));
   ORUN_TRY_VOID(make_state_root(g.root));
   // Compiled (or found in the cache) before anything is made, so a bad
   // profile leaves nothing behind; the child inherits the program by fork.
@@ -193,6 +203,17 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   cgroup_made = true;
   if (systemd_cg) {
     ORUN_TRY_VOID(cg.start_unit());
+  } else if (rootless_cg) {
+    const size_t asked = cg.paths().size();
+    ORUN_TRY_VOID(cg.create_rootless({.explicit_path = !s.linux.cgroups_path.empty(),
+                                      .needs_controllers = cgroups::needs_controllers(s.linux.resources)}));
+    bool dropped = cg.paths().size() < asked && s.linux.cgroups_path.empty();
+    if (dropped && !s.linux.has_namespace(spec::NamespaceType::pid))
+      log::warn("Creating a rootless container with no cgroup and no private pid namespace. "
+                "Such configuration is strongly discouraged (as it is impossible to properly kill all container's "
+                "processes) and will result in an error in a future runc version.");
+    // The hierarchies left to orun's own cgroup are not the container's.
+    record.cgroup_paths = cg.paths();
   } else {
     ORUN_TRY_VOID(cg.create());
   }
@@ -200,12 +221,15 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   record.cgroup_owned = true;
   ORUN_TRY_VOID(save_record(dir, record));
   ORUN_TRY_VOID(save_ledger(g.root, record));
-  ORUN_TRY_VOID(cgroups::apply_resources(cg, s.linux));
+  ORUN_TRY_VOID(cgroups::apply_resources(cg, s.linux, rootless_cg));
 
   std::string fifo = dir + "/exec.fifo";
   if (mkfifo(fifo.c_str(), 0622) < 0) return fail_errno("mkfifo " + fifo);
   chmod(fifo.c_str(), 0622);
-  uint32_t root_uid = 0, root_gid = 0;
+  // Container root's host ids (runc's HostRootUID); with a joined user
+  // namespace the config has no maps: orun's own ids (root's, or a rootless
+  // user's, who may not chown to anything else).
+  uint32_t root_uid = ::geteuid(), root_gid = ::getegid();
   for (auto& m : s.linux.uid_mappings)
     if (m.container_id == 0) root_uid = m.host_id;
   for (auto& m : s.linux.gid_mappings)
@@ -231,6 +255,15 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   if (req.new_ns & CLONE_NEWUSER) {
     req.uid_map = s.linux.uid_mappings;
     req.gid_map = s.linux.gid_mappings;
+    if (rootless_euid()) {
+      // runc resolves the helpers here, in its own context, not the child's.
+      req.newuidmap = look_path("newuidmap");
+      req.newgidmap = look_path("newgidmap");
+      // An unprivileged writer may map its own gid only after giving up
+      // setgroups(2) (user_namespaces(7)); runc does so for exactly that map.
+      const std::vector<spec::IdMapping> own{{0, static_cast<uint32_t>(getegid()), 1}};
+      req.deny_setgroups = req.gid_map == own;
+    }
   }
   req.time_offsets = s.linux.time_offsets;
   req.cgroup = &cg;
@@ -245,7 +278,11 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
     joined_userns.reset(open(u->path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!joined_userns) return fail_errno("open namespace path " + u->path);
   }
-  auto mount_sources = ORUN_TRY(init::prepare_mount_sources(s, bundle, rootfs, joined_userns ? joined_userns.get() : -1));
+  // Rootless, the host side has no more privilege than the init (runc skips
+  // its mount-source helper then): the init opens its bind sources itself.
+  std::map<size_t, UniqueFd> mount_sources;
+  if (!rootless_euid())
+    mount_sources = ORUN_TRY(init::prepare_mount_sources(s, bundle, rootfs, joined_userns ? joined_userns.get() : -1));
 
   init::InitConfig ic;
   ic.spec = &s;
@@ -254,6 +291,7 @@ Result<Created> create_container(const GlobalOptions& g, const CreateOptions& o,
   ic.bundle = bundle;
   ic.rootfs = rootfs;
   ic.no_pivot = o.no_pivot;
+  ic.rootless_euid = rootless_euid();
   ic.no_new_keyring = o.no_new_keyring;
   ic.preserve_fds = preserve;
   ic.fifo_fd = fifo_fd;

@@ -164,6 +164,10 @@ Result<void> verify_cwd() {
 // before we continue; our copy is closed then.
 Result<void> load_seccomp(const InitConfig& c) {
   if (!c.seccomp) return {};
+  // A rootless parent may take the listener with pidfd_getfd only from a
+  // dumpable process: forked, not exec'd, our mm belongs to the host's user
+  // namespace, where the user has no CAP_SYS_PTRACE (runc's init is exec'd).
+  if (c.rootless_euid) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   int listener = ORUN_TRY(security::seccomp::load(*c.seccomp));
   if (listener < 0) return {};
   UniqueFd l(listener);
@@ -311,6 +315,11 @@ void container_main(const InitConfig& c) {
   auto ident = setup_identity(c);
   if (!ident) die(c, ident.error(), true);
   auto& [path, env] = *ident;
+  // Rootless: `exec` (an ordinary user) opens /proc/<init>/ns/* while the
+  // init waits on exec.fifo, which needs it dumpable (the user switch reset
+  // it). It is the user's own process. (prctl is in runc's post-filter list
+  // without no_new_privs; with it the filter comes below.)
+  if (c.rootless_euid && !c.is_exec) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   // With no_new_privs: as few syscalls as possible run under the filter.
   if (c.process->no_new_privileges) {
     if (auto r = load_seccomp(c); !r) die(c, r.error().context("unable to init seccomp"), true);

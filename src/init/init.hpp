@@ -21,6 +21,7 @@ struct InitConfig {
   std::string bundle;
   std::string rootfs;                      // absolute host path
   bool is_exec = false;                    // joining a running container
+  bool rootless_euid = false;              // orun runs as an ordinary user (its parent is one)
   bool no_pivot = false;
   bool no_new_keyring = false;
   unsigned preserve_fds = 0;

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <spawn.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include <cstring>
+
+extern char** environ;
 
 extern "C" {
 #include "nsenter.h"
@@ -33,14 +36,52 @@ std::string format_map(const std::vector<spec::IdMapping>& m) {
   return out;
 }
 
+// newuidmap/newgidmap PID CONTAINER-ID HOST-ID SIZE...: the setuid helpers
+// of the shadow suite, which check /etc/subuid and /etc/subgid.
+Result<void> run_mapping_tool(const std::string& tool, pid_t pid, const std::vector<spec::IdMapping>& m) {
+  std::vector<std::string> args{tool, std::to_string(pid)};
+  for (auto& e : m) {
+    args.push_back(std::to_string(e.container_id));
+    args.push_back(std::to_string(e.host_id));
+    args.push_back(std::to_string(e.size));
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t child = 0;
+  if (int err = posix_spawn(&child, tool.c_str(), nullptr, nullptr, argv.data(), environ); err != 0)
+    return fail("failed to use " + tool + " on " + std::to_string(pid) + ": " + errno_text(err), err);
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) return fail_errno("wait for " + tool);
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return fail("failed to use " + tool + " on " + std::to_string(pid) + ": exit status " +
+                    std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)),
+                EPERM);
+  return {};
+}
+
+// runc's update_uidmap/update_gidmap: the map is written directly; only
+// when the kernel refuses (EPERM: an unprivileged writer may map its own id
+// only) is the helper tried, and without one the refusal stands.
+Result<void> write_id_map(int procfs, pid_t pid, const char* file, const std::vector<spec::IdMapping>& m,
+                          const std::string& tool) {
+  auto direct = write_proc(procfs, pid, file, format_map(m));
+  if (direct || direct.error().err != EPERM || tool.empty()) return direct;
+  return run_mapping_tool(tool, pid, m);
+}
+
 Result<void> write_id_maps(const SpawnRequest& req, pid_t pid) {
   // One procfs handle for the three writes.
   auto procfs = ORUN_TRY(sys::open_procfs());
   if (req.deny_setgroups) ORUN_TRY_VOID(write_proc(procfs.get(), pid, "setgroups", "deny"));
-  if (!req.gid_map.empty())
-    ORUN_TRY_VOID(with_context(write_proc(procfs.get(), pid, "gid_map", format_map(req.gid_map)), "write gid mappings"));
   if (!req.uid_map.empty())
-    ORUN_TRY_VOID(with_context(write_proc(procfs.get(), pid, "uid_map", format_map(req.uid_map)), "write uid mappings"));
+    ORUN_TRY_VOID(with_context(write_id_map(procfs.get(), pid, "uid_map", req.uid_map, req.newuidmap),
+                               "write uid mappings"));
+  if (!req.gid_map.empty())
+    ORUN_TRY_VOID(with_context(write_id_map(procfs.get(), pid, "gid_map", req.gid_map, req.newgidmap),
+                               "write gid mappings"));
   return {};
 }
 

@@ -28,6 +28,10 @@ struct SpawnRequest {
   const cgroups::Manager* cgroup = nullptr;  // null: stay in orun's cgroups
   std::vector<spec::IdMapping> uid_map, gid_map;
   bool deny_setgroups = false;
+  // Rootless (euid != 0): a map the kernel refuses to take from us (it names
+  // more than our own id) is written by these setuid helpers, as runc's
+  // nsexec does; "" when not on PATH.
+  std::string newuidmap, newgidmap;
   std::map<std::string, spec::TimeOffset> time_offsets;
 
   // Runs in the child once it is in its namespaces and cgroup; returns an

@@ -81,7 +81,7 @@ TEST_F(EventsExitTest, StreamedStatsDoNotSayOomBeforeAnOom) {
   ASSERT_EQ(rt({"run", "--detach", "--bundle", bundle_, id_}).exit_code, 0);
   track_pid(state_pid(id_));
   BackgroundCommand ev(rt_argv({"events", "--interval", "100ms", id_}));
-  std::this_thread::sleep_for(500ms);
+  std::this_thread::sleep_for(1500ms);  // several ticks, even on a loaded machine
   ASSERT_EQ(rt({"delete", "-f", id_}).exit_code, 0);
   auto r = ev.wait(10s);
   EXPECT_FALSE(r.timed_out);
