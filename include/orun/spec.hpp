@@ -183,6 +183,9 @@ Result<void> reject_nul_bytes(const nlohmann::json& v, const std::string& path);
 // Reads <bundle>/config.json. Errors use runc's wording:
 // "JSON specification file config.json not found", "config cannot be null".
 Result<Spec> load(const std::string& bundle_dir);
+// load() past the read: the text of a config file called `name` (one JSON
+// object and nothing after it) into the Spec; what the config fuzzer drives.
+Result<Spec> parse_text(const std::string& data, const std::string& name);
 
 // Checks runc performs before create (process, root, namespaces, id maps,
 // sysctls, mounts, rlimit names ...). `bundle` is the absolute bundle dir.

@@ -1,0 +1,18 @@
+#include "fuzz_common.hpp"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+namespace orun::fuzz {
+
+const std::string& scratch_bundle() {
+  static const std::string dir = [] {
+    char tmpl[] = "/tmp/orun-fuzz-bundle-XXXXXX";
+    std::string d = ::mkdtemp(tmpl) ? tmpl : "/tmp";
+    ::mkdir((d + "/rootfs").c_str(), 0755);
+    return d;
+  }();
+  return dir;
+}
+
+}  // namespace orun::fuzz
