@@ -122,6 +122,49 @@ TEST_F(CrashSafetyTest, DeleteDuringCreateWaitsForIt) {
   }
 }
 
+// `exec` killed at a random point (joining the namespaces, mid-setup, or with
+// its process running): the container still takes a new exec, and a
+// following `delete --force` leaves no process (the half-made exec's
+// included), cgroup, state dir or mount.
+TEST_F(CrashSafetyTest, ExecKilledAtRandomPointsThenDeleteForceLeavesNothing) {
+  int rounds = std::max(1, env_int("ORUN_CRASH_ROUNDS", 30) / 3);
+  set_args({"sleep", "100"});
+  // Kills spread over one exec's duration, measured first.
+  auto probe = create();
+  ASSERT_EQ(probe.exit_code, 0) << probe;
+  ASSERT_EQ(rt({"start", id_}).exit_code, 0);
+  auto t0 = std::chrono::steady_clock::now();
+  auto once = rt({"exec", id_, "true"});
+  ASSERT_EQ(once.exit_code, 0) << once;
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  ASSERT_EQ(rt({"delete", "--force", id_}).exit_code, 0);
+  int max_ms = env_int("ORUN_CRASH_MAX_MS", static_cast<int>(took.count()) + 2);
+  std::mt19937 rng(static_cast<unsigned>(env_int("ORUN_CRASH_SEED", static_cast<int>(std::random_device{}()))));
+  std::uniform_int_distribution<int> delay_us(0, max_ms * 1000);
+  for (int i = 0; i < rounds; i++) {
+    std::string id = new_id("crashexec");
+    config_["linux"]["cgroupsPath"] = "/orun-test/" + id;
+    save_config();
+    auto run = rt({"run", "-d", "--bundle", bundle_, id});
+    ASSERT_EQ(run.exit_code, 0) << run;
+    int us = delay_us(rng);
+    SCOPED_TRACE("round " + std::to_string(i) + " (killed after " + std::to_string(us) + " us)");
+    {
+      BackgroundCommand exec(rt_argv({"exec", id, "sleep", "100"}));
+      std::this_thread::sleep_for(std::chrono::microseconds(us));
+      exec.signal(SIGKILL);
+      exec.wait(10s);
+    }
+    // Nothing the killed exec held (the container lock) blocks the next one.
+    auto next = rt({"exec", id, "true"}, {.timeout = 20s});
+    EXPECT_EQ(next.exit_code, 0) << next;
+    auto del = rt({"delete", "--force", id}, {.timeout = 20s});
+    EXPECT_EQ(del.exit_code, 0) << del;
+    expect_nothing_left(id);
+    EXPECT_THAT(mounts_naming(root_ + "/" + id, id), ::testing::IsEmpty());
+  }
+}
+
 // A state.json that is not JSON must not make a container unkillable:
 // `delete --force` still kills its processes and removes its cgroups and dir.
 TEST_F(CrashSafetyTest, DeleteForceRemovesContainerWithCorruptStateJson) {
