@@ -4,6 +4,8 @@
 // the full run: 200 or more), ORUN_CRASH_MAX_MS the largest delay (default:
 // one create's duration, measured first), ORUN_CRASH_SEED the random seed.
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -27,6 +29,38 @@ std::vector<std::string> mounts_naming(const std::string& a, const std::string& 
   for (auto& line : split_lines(read_file("/proc/self/mountinfo")))
     if (line.find(a) != std::string::npos || line.find(b) != std::string::npos) out.push_back(line);
   return out;
+}
+
+// Reaps this process's zombie children except `keep`, until `keep` exits.
+// A process an exec left in the container's pid namespace has the test (the
+// subreaper) as its parent once that exec is killed; the container's init
+// cannot finish dying until that zombie is reaped (the kernel waits for every
+// task of the namespace), as a shim's reaper would. Returns keep's result.
+CommandResult wait_reaping_others(BackgroundCommand& keep, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::string self = std::to_string(::getpid());
+  auto running = [&] {
+    siginfo_t info{};
+    // WNOWAIT: keep's exit status stays for keep.wait().
+    return ::waitid(P_PID, static_cast<id_t>(keep.pid()), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           info.si_pid == 0;
+  };
+  while (std::chrono::steady_clock::now() < deadline && running()) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+      const std::string name = e.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      pid_t pid = std::atoi(name.c_str());
+      if (pid == keep.pid()) continue;
+      std::string stat = read_file("/proc/" + name + "/stat");
+      auto close = stat.rfind(')');
+      if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z') continue;
+      auto fields = stat.substr(close + 4);
+      if (fields.substr(0, fields.find(' ')) == self) ::waitpid(pid, nullptr, WNOHANG);
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  return keep.wait(5s);
 }
 
 class CrashSafetyTest : public ContainerTest {};
@@ -158,7 +192,8 @@ TEST_F(CrashSafetyTest, ExecKilledAtRandomPointsThenDeleteForceLeavesNothing) {
     // Nothing the killed exec held (the container lock) blocks the next one.
     auto next = rt({"exec", id, "true"}, {.timeout = 20s});
     EXPECT_EQ(next.exit_code, 0) << next;
-    auto del = rt({"delete", "--force", id}, {.timeout = 20s});
+    BackgroundCommand delete_force(rt_argv({"delete", "--force", id}));
+    auto del = wait_reaping_others(delete_force, 20s);
     EXPECT_EQ(del.exit_code, 0) << del;
     expect_nothing_left(id);
     EXPECT_THAT(mounts_naming(root_ + "/" + id, id), ::testing::IsEmpty());

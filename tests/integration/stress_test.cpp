@@ -132,8 +132,11 @@ TEST_F(StressTest, ConcurrentStartsOfOneContainerExactlyOneWins) {
   int won = 0;
   for (const auto& r : results) {
     EXPECT_EQ(r.signal, 0) << r;
-    if (r.exit_code == 0) won++;
-    else EXPECT_FALSE(r.err.empty()) << r;
+    if (r.exit_code == 0) {
+      won++;
+    } else {
+      EXPECT_FALSE(r.err.empty()) << r;
+    }
   }
   EXPECT_EQ(won, 1);
   EXPECT_EQ(status(id_), "running");
@@ -161,10 +164,11 @@ TEST_F(StressTest, ConcurrentKillAndDeleteLeaveNothing) {
       EXPECT_EQ(r->signal, 0) << *r;
       EXPECT_FALSE(r->timed_out) << *r;
       // Either it signalled the container, or the delete had removed it.
-      if (r->exit_code != 0)
+      if (r->exit_code != 0) {
         EXPECT_THAT(r->err, ::testing::AnyOf(::testing::HasSubstr("container does not exist"),
                                              ::testing::HasSubstr("container not running")))
             << *r;
+      }
     }
     expect_nothing_left(id);
   }
