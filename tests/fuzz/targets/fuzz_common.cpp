@@ -2,6 +2,9 @@
 
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 namespace orun::fuzz {
 
@@ -10,6 +13,10 @@ const std::string& scratch_bundle() {
     char tmpl[] = "/tmp/orun-fuzz-bundle-XXXXXX";
     std::string d = ::mkdtemp(tmpl) ? tmpl : "/tmp";
     ::mkdir((d + "/rootfs").c_str(), 0755);
+    std::atexit([] {
+      ::rmdir((scratch_bundle() + "/rootfs").c_str());
+      ::rmdir(scratch_bundle().c_str());
+    });
     return d;
   }();
   return dir;
