@@ -5,19 +5,30 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace orun::fuzz {
 
+namespace {
+// A plain buffer, not a std::string: the atexit handler runs after static
+// strings are destroyed.
+char g_bundle[] = "/tmp/orun-fuzz-bundle-XXXXXX";
+char g_rootfs[sizeof(g_bundle) + 8];
+
+void remove_bundle() {
+  ::rmdir(g_rootfs);
+  ::rmdir(g_bundle);
+}
+}  // namespace
+
 const std::string& scratch_bundle() {
   static const std::string dir = [] {
-    char tmpl[] = "/tmp/orun-fuzz-bundle-XXXXXX";
-    std::string d = ::mkdtemp(tmpl) ? tmpl : "/tmp";
-    ::mkdir((d + "/rootfs").c_str(), 0755);
-    std::atexit([] {
-      ::rmdir((scratch_bundle() + "/rootfs").c_str());
-      ::rmdir(scratch_bundle().c_str());
-    });
-    return d;
+    if (!::mkdtemp(g_bundle)) return std::string("/tmp");
+    std::strcpy(g_rootfs, g_bundle);
+    std::strcat(g_rootfs, "/rootfs");
+    ::mkdir(g_rootfs, 0755);
+    std::atexit(remove_bundle);
+    return std::string(g_bundle);
   }();
   return dir;
 }
