@@ -184,6 +184,18 @@ TEST(CgroupResources, UnknownAccessLettersAreIgnoredLikeRunc) {
   EXPECT_EQ(r.devices[0].access, "rw");
 }
 
+// Found by tests/fuzz (fuzz_resources): "j7" kept no letter, the rule was
+// stored with an empty access, and state.json after `update` no longer read
+// back ("device access at 1 field cannot be empty"). Refused up front now.
+TEST(CgroupResources, AccessWithoutRwmIsRefused) {
+  EXPECT_EQ(parse_error(json::parse(R"({"devices": [{"allow": false, "access": "rwm"},
+      {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "j7"}]})")),
+            "device access at 1 field is invalid: \"j7\"");
+  auto doc = orun::spec::parse_resources_document(
+      R"({"devices": [{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "x"}]})");
+  EXPECT_FALSE(doc);
+}
+
 TEST(CgroupResources, EmptyUnifiedIsNotSet) {
   auto r = parse(json::parse(R"({"unified": {}})"));
   EXPECT_FALSE(r.unified);

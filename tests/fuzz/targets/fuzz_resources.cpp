@@ -1,5 +1,6 @@
 // `update --resources FILE`: the document, its range checks, and the round
 // trip through state.json's form (resources_to_json reads back the same).
+#include <cstdio>
 #include <cstdlib>
 
 #include "fuzz_common.hpp"
@@ -10,10 +11,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace orun;
   auto r = spec::parse_resources_document(fuzz::text_of(data, size));
   if (!r) return 0;
-  (void)validate_resources(*r, "resources");
+  // `update` stores only what passed validation: that must read back.
+  if (!validate_resources(*r, "resources")) return 0;
   auto j = spec::resources_to_json(*r);
   auto back = spec::parse_resources(j, "linux.resources");
-  // What orun writes to state.json must read back.
-  if (!back) std::abort();
+  if (!back) {
+    std::fprintf(stderr, "round trip: %s\n%s\n", back.error().msg.c_str(), j.dump().c_str());
+    std::abort();
+  }
   return 0;
 }
