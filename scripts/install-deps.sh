@@ -27,6 +27,8 @@ packages=(
   man-db groff-base
   # the package test (tests/package/) and bash completion (contrib/completions/)
   bash-completion
+  # the fuzz build (tests/fuzz/): clang and its libFuzzer/sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 apt-get update -q

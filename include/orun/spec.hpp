@@ -253,6 +253,9 @@ Result<Spec> load(const std::string& bundle_dir);
 // Reads `exec --process FILE`: "open FILE: ...", "parse FILE: invalid JSON",
 // then the fields as parse_process names them ("args: ...").
 Result<Process> load_process(const std::string& path);
+// load() past the read: the text of a config file called `name` (one JSON
+// object and nothing after it) into the Spec; what the config fuzzer drives.
+Result<Spec> parse_text(const std::string& data, const std::string& name);
 
 // Checks runc performs before create (process, root, namespaces, id maps,
 // sysctls, mounts, rlimit names ...). `bundle` is the absolute bundle dir.

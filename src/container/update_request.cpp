@@ -129,8 +129,12 @@ Result<int64_t> ram_in_bytes(const std::string& s) {
   if (u < unit.size() && (unit[u] == 'i' || unit[u] == 'I')) u++;
   if (u < unit.size() && (unit[u] == 'b' || unit[u] == 'B')) u++;
   if (u != unit.size()) return fail("invalid size: '" + s + "'");
-  double v = std::strtod(num.c_str(), nullptr);
-  return static_cast<int64_t>(v * mult);
+  double v = std::strtod(num.c_str(), nullptr) * mult;
+  // Converting a double past INT64_MAX is undefined behaviour (found by
+  // tests/fuzz: "13372929223372337215"); Go's int64() gives INT64_MIN there,
+  // which no cgroup file takes either: refuse it.
+  if (!(v < 9223372036854775808.0)) return fail("invalid size: '" + s + "': value out of range");
+  return static_cast<int64_t>(v);
 }
 
 }  // namespace orun::container

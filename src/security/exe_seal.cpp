@@ -100,11 +100,20 @@ Result<UniqueFd> sealed_memfd_copy_of(const std::string& binary) {
 }
 
 Result<UniqueFd> seal_self_exe(const std::string& scratch_dir, std::string_view program) {
+#ifdef ORUN_SEAL_TRAMPOLINE
+  // Sanitizer build: orun is dynamic and cannot start inside the container,
+  // so the clone is of the static trampoline (CMakeLists.txt, ORUN_SANITIZE).
+  static constexpr const char kSelf[] = ORUN_SEAL_TRAMPOLINE;
+  std::string self = kSelf;
+#else
+  static constexpr const char kSelf[] = "/proc/self/exe";
   // overlayfs needs the real path of the binary's directory.
   char buf[4096];
-  ssize_t len = ::readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (len > 0) {
-    auto overlay = sealed_overlay_of(std::string(buf, static_cast<size_t>(len)), scratch_dir);
+  ssize_t len = ::readlink(kSelf, buf, sizeof(buf) - 1);
+  std::string self = len > 0 ? std::string(buf, static_cast<size_t>(len)) : std::string();
+#endif
+  if (!self.empty()) {
+    auto overlay = sealed_overlay_of(self, scratch_dir);
     if (overlay) {
       log::debug(std::string(program) + " exeseal: using overlayfs for sealed /proc/self/exe");
       return overlay;
@@ -112,7 +121,7 @@ Result<UniqueFd> seal_self_exe(const std::string& scratch_dir, std::string_view 
     log::debug("could not use overlayfs for /proc/self/exe sealing (" + overlay.error().msg +
                ") -- falling back to making a temporary copy");
   }
-  auto copy = sealed_memfd_copy_of("/proc/self/exe");
+  auto copy = sealed_memfd_copy_of(kSelf);
   if (!copy) return std::unexpected(copy.error().context("could not create sealed clone of /proc/self/exe"));
   return copy;
 }

@@ -50,7 +50,10 @@ Result<Spec> load(const std::string& bundle_dir) {
     return fail_errno("open " + name);
   }
   std::string data = ORUN_TRY(sys::read_fd(fd.get(), name));
+  return parse_text(data, name);
+}
 
+Result<Spec> parse_text(const std::string& data, const std::string& name) {
   nlohmann::json doc;
   std::istringstream in(data);
   try {

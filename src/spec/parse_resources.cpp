@@ -211,6 +211,12 @@ Result<std::vector<DeviceRule>> parse_devices(const Json& arr, const std::string
     // Like runc, letters other than r, w and m are ignored ("rwa" is "rw").
     for (char c : std::string("rwm"))
       if (access.find(c) != std::string::npos) d.access += c;
+    // None of r, w, m: runc keeps the text and the kernel refuses it when the
+    // rule is written (devices.allow: invalid argument); an empty access
+    // would also not read back from state.json after `update` (found by
+    // tests/fuzz, fuzz_resources). Refused here, naming the value.
+    if (d.access.empty())
+      return fail("device access at " + std::to_string(i) + " field is invalid: \"" + access + "\"");
     out.push_back(d);
   }
   return out;

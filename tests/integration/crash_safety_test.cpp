@@ -4,6 +4,8 @@
 // the full run: 200 or more), ORUN_CRASH_MAX_MS the largest delay (default:
 // one create's duration, measured first), ORUN_CRASH_SEED the random seed.
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -27,6 +29,38 @@ std::vector<std::string> mounts_naming(const std::string& a, const std::string& 
   for (auto& line : split_lines(read_file("/proc/self/mountinfo")))
     if (line.find(a) != std::string::npos || line.find(b) != std::string::npos) out.push_back(line);
   return out;
+}
+
+// Reaps this process's zombie children except `keep`, until `keep` exits.
+// A process an exec left in the container's pid namespace has the test (the
+// subreaper) as its parent once that exec is killed; the container's init
+// cannot finish dying until that zombie is reaped (the kernel waits for every
+// task of the namespace), as a shim's reaper would. Returns keep's result.
+CommandResult wait_reaping_others(BackgroundCommand& keep, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::string self = std::to_string(::getpid());
+  auto running = [&] {
+    siginfo_t info{};
+    // WNOWAIT: keep's exit status stays for keep.wait().
+    return ::waitid(P_PID, static_cast<id_t>(keep.pid()), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           info.si_pid == 0;
+  };
+  while (std::chrono::steady_clock::now() < deadline && running()) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator("/proc", ec)) {
+      const std::string name = e.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      pid_t pid = std::atoi(name.c_str());
+      if (pid == keep.pid()) continue;
+      std::string stat = read_file("/proc/" + name + "/stat");
+      auto close = stat.rfind(')');
+      if (close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z') continue;
+      auto fields = stat.substr(close + 4);
+      if (fields.substr(0, fields.find(' ')) == self) ::waitpid(pid, nullptr, WNOHANG);
+    }
+    std::this_thread::sleep_for(5ms);
+  }
+  return keep.wait(5s);
 }
 
 class CrashSafetyTest : public ContainerTest {};
@@ -119,6 +153,50 @@ TEST_F(CrashSafetyTest, DeleteDuringCreateWaitsForIt) {
       EXPECT_EQ(rt({"delete", "--force", id}).exit_code, 0);
     }
     expect_nothing_left(id);
+  }
+}
+
+// `exec` killed at a random point (joining the namespaces, mid-setup, or with
+// its process running): the container still takes a new exec, and a
+// following `delete --force` leaves no process (the half-made exec's
+// included), cgroup, state dir or mount.
+TEST_F(CrashSafetyTest, ExecKilledAtRandomPointsThenDeleteForceLeavesNothing) {
+  int rounds = std::max(1, env_int("ORUN_CRASH_ROUNDS", 30) / 3);
+  set_args({"sleep", "100"});
+  // Kills spread over one exec's duration, measured first.
+  auto probe = create();
+  ASSERT_EQ(probe.exit_code, 0) << probe;
+  ASSERT_EQ(rt({"start", id_}).exit_code, 0);
+  auto t0 = std::chrono::steady_clock::now();
+  auto once = rt({"exec", id_, "true"});
+  ASSERT_EQ(once.exit_code, 0) << once;
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+  ASSERT_EQ(rt({"delete", "--force", id_}).exit_code, 0);
+  int max_ms = env_int("ORUN_CRASH_MAX_MS", static_cast<int>(took.count()) + 2);
+  std::mt19937 rng(static_cast<unsigned>(env_int("ORUN_CRASH_SEED", static_cast<int>(std::random_device{}()))));
+  std::uniform_int_distribution<int> delay_us(0, max_ms * 1000);
+  for (int i = 0; i < rounds; i++) {
+    std::string id = new_id("crashexec");
+    config_["linux"]["cgroupsPath"] = "/orun-test/" + id;
+    save_config();
+    auto run = rt({"run", "-d", "--bundle", bundle_, id});
+    ASSERT_EQ(run.exit_code, 0) << run;
+    int us = delay_us(rng);
+    SCOPED_TRACE("round " + std::to_string(i) + " (killed after " + std::to_string(us) + " us)");
+    {
+      BackgroundCommand exec(rt_argv({"exec", id, "sleep", "100"}));
+      std::this_thread::sleep_for(std::chrono::microseconds(us));
+      exec.signal(SIGKILL);
+      exec.wait(10s);
+    }
+    // Nothing the killed exec held (the container lock) blocks the next one.
+    auto next = rt({"exec", id, "true"}, {.timeout = 20s});
+    EXPECT_EQ(next.exit_code, 0) << next;
+    BackgroundCommand delete_force(rt_argv({"delete", "--force", id}));
+    auto del = wait_reaping_others(delete_force, 20s);
+    EXPECT_EQ(del.exit_code, 0) << del;
+    expect_nothing_left(id);
+    EXPECT_THAT(mounts_naming(root_ + "/" + id, id), ::testing::IsEmpty());
   }
 }
 

@@ -110,7 +110,11 @@ Spawned spawn(const std::vector<std::string>& argv, const CommandOptions& opts) 
 
 // Collects output until the process exits (not until EOF: a detached container
 // keeps the pipes open), killing its process group after `timeout`.
+// Every command timeout, stretched by timeout_scale().
+std::chrono::milliseconds scaled(std::chrono::milliseconds timeout) { return timeout * timeout_scale(); }
+
 CommandResult collect(Spawned s, std::chrono::milliseconds timeout) {
+  timeout = scaled(timeout);
   CommandResult r;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   bool out_open = true, err_open = true;
@@ -264,6 +268,15 @@ CommandResult BackgroundCommand::wait(std::chrono::milliseconds timeout) {
   if (done_) return {};
   done_ = true;
   return collect(Spawned{pid_, pidfd_, out_fd_, err_fd_}, timeout);
+}
+
+int timeout_scale() {
+  static const int scale = [] {
+    const char* v = std::getenv("ORUN_TEST_TIMEOUT_SCALE");
+    int n = v && *v ? std::atoi(v) : 1;
+    return n > 1 ? n : 1;
+  }();
+  return scale;
 }
 
 const std::string& runtime_binary() {

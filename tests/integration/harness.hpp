@@ -68,6 +68,11 @@ class BackgroundCommand {
   bool done_ = false;
 };
 
+// $ORUN_TEST_TIMEOUT_SCALE (default 1): the factor on every command timeout
+// and time bound, for the sanitizer build (docs/sanitizers.md), which runs
+// orun several times slower.
+int timeout_scale();
+
 // The runtime under test: $ORUN_TEST_BINARY if set, else the built orun.
 const std::string& runtime_binary();
 // True when the runtime under test is runc (the oracle), for the few outputs

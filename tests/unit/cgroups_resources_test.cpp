@@ -75,6 +75,19 @@ TEST(CgroupConvert, RamInBytesLikeDocker) {
   EXPECT_FALSE(ram_in_bytes(""));
 }
 
+// Found by tests/fuzz (fuzz_values): a size past INT64_MAX was converted from
+// double to int64_t, undefined behaviour (UBSan: "outside the range of
+// representable values"); now a clear error. INT64_MAX's neighbourhood stays.
+TEST(CgroupConvert, RamInBytesRefusesSizesPastInt64) {
+  auto huge = ram_in_bytes("13372929223372337215");
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().msg, "invalid size: '13372929223372337215': value out of range");
+  EXPECT_FALSE(ram_in_bytes("9223372036854775808"));
+  EXPECT_FALSE(ram_in_bytes("8388608t"));  // 2^63 bytes
+  EXPECT_FALSE(ram_in_bytes("100000000000000000000p"));
+  EXPECT_EQ(*ram_in_bytes("8388607t"), 9223370937343148032);
+}
+
 TEST(CgroupCpuset, Syntax) {
   EXPECT_TRUE(valid_cpuset(""));
   EXPECT_TRUE(valid_cpuset("0"));
@@ -182,6 +195,18 @@ TEST(CgroupResources, UnknownAccessLettersAreIgnoredLikeRunc) {
   auto r = parse(json::parse(R"({"devices": [{"allow": false, "type": "c", "major": 1, "minor": 11, "access": "rwa"}]})"));
   ASSERT_EQ(r.devices.size(), 1u);
   EXPECT_EQ(r.devices[0].access, "rw");
+}
+
+// Found by tests/fuzz (fuzz_resources): "j7" kept no letter, the rule was
+// stored with an empty access, and state.json after `update` no longer read
+// back ("device access at 1 field cannot be empty"). Refused up front now.
+TEST(CgroupResources, AccessWithoutRwmIsRefused) {
+  EXPECT_EQ(parse_error(json::parse(R"({"devices": [{"allow": false, "access": "rwm"},
+      {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "j7"}]})")),
+            "device access at 1 field is invalid: \"j7\"");
+  auto doc = orun::spec::parse_resources_document(
+      R"({"devices": [{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "x"}]})");
+  EXPECT_FALSE(doc);
 }
 
 TEST(CgroupResources, EmptyUnifiedIsNotSet) {

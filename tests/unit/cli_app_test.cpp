@@ -241,7 +241,9 @@ TEST(CliApp, ExecAndPsPassWordsThrough) {
   app.set_help_flag();
   const CommandSpec* exec = find_command("exec");
   ASSERT_NE(exec, nullptr);
-  exec->define(app);
+  // The action owns the options the flags write to: keep it alive while
+  // parsing (ASan: heap-use-after-free otherwise).
+  const Action action = exec->define(app);
   bool help = false;
   add_bool(app, {"help,h", "show help", "", true}, help);
   std::vector<std::string> pos;
@@ -278,7 +280,7 @@ TEST(CliApp, DeleteFlagAfterIdIsReordered) {
   app.set_help_flag();
   const CommandSpec* del = find_command("delete");
   ASSERT_NE(del, nullptr);
-  del->define(app);
+  const Action action = del->define(app);  // owns the flags' targets
   std::vector<std::string> pos;
   add_positionals(app, pos);
   auto p = parse_command_words(*del, app, {"ctr", "--force"});
