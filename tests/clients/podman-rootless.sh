@@ -176,7 +176,8 @@ s_nothing_left() {
   local root
   root=$(find "$XDG" -maxdepth 3 -type d -name orun 2>/dev/null | head -1)
   if [[ -n $root ]]; then
-    expect_eq "" "$(ls -A "$root")" "orun's state root is empty"
+    # (the compiled-seccomp cache is orun's one file there that outlives containers)
+    expect_eq "" "$(ls -A "$root" | grep -vx '.orun:seccomp-cache')" "orun's state root is empty"
   fi
 }
 

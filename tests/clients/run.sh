@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Run every suite in tests/clients against one orun binary: the engines'
 # contracts called directly, then containerd (ctr + runc.v2 shim), Docker,
-# podman. Installs the engines first
+# podman as root and as an ordinary user. Installs the engines first
 # when they are missing (scripts/install-client-deps.sh, Debian packages).
 # Usage: tests/clients/run.sh [ORUN]          (or ORUN=... in the environment)
 #   CLIENTS_SKIP=1        do nothing (exit 0)
 #   CLIENTS_INSTALL=0     do not install missing engines: their suites fail
-#   CLIENTS_ENGINES="..." the suites to run (default: contracts containerd docker podman)
+#   CLIENTS_ENGINES="..." the suites to run (default: contracts containerd docker podman
+#                         podman-rootless)
 #   CLIENTS_CRIU=PATH     the CRIU binary for podman's checkpoint/restore scenario
 #                         (default: criu on PATH; skipped when `criu check` fails)
 # Prints each suite's scenarios, then "N passed, N failed" over all of them;
@@ -31,7 +32,7 @@ if [[ $(id -u) -ne 0 ]]; then
   exit 0
 fi
 
-need=(containerd ctr containerd-shim-runc-v2 dockerd podman conmon docker-init jq script)
+need=(containerd ctr containerd-shim-runc-v2 dockerd podman conmon docker-init jq script newuidmap)
 missing=0
 for c in "${need[@]}"; do command -v "$c" >/dev/null || missing=1; done
 if [[ $missing == 1 && ${CLIENTS_INSTALL:-1} != 0 ]]; then
@@ -43,7 +44,7 @@ total_pass=0
 total_fail=0
 summary=()
 start=$SECONDS
-for engine in ${CLIENTS_ENGINES:-contracts containerd docker podman}; do
+for engine in ${CLIENTS_ENGINES:-contracts containerd docker podman podman-rootless}; do
   echo "=== clients: $engine"
   t0=$SECONDS
   log=$(mktemp)
