@@ -271,12 +271,13 @@ criu_problem() {
   local criu=${CLIENTS_CRIU:-$(command -v criu || true)} out
   [[ -n $criu ]] || { echo "no criu on PATH and CLIENTS_CRIU unset"; return 0; }
   out=$("$criu" check 2>&1) || { echo "$criu check fails: $(tail -n 1 <<<"$out")"; return 0; }
-  CRIU_DIR=$(dirname "$criu")
   return 1
 }
 
 s_checkpoint_restore() {
-  export PATH=$CRIU_DIR:$PATH
+  local criu=${CLIENTS_CRIU:-$(command -v criu)}
+  PATH=$(dirname "$criu"):$PATH
+  export PATH
   capture "${PM[@]}" "${RUN[@]}" -d --name cr1 "$IMG" \
     sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.1; done'
   expect_eq 0 "$RC" "run -d exit code"
