@@ -121,6 +121,9 @@ class Manager {
 
  private:
   Result<void> stop_unit() const;
+  // Each directory once, with the first controller (in map order) that names
+  // it: v1 co-mounts (cpu,cpuacct) and v2's one dir appear under several keys.
+  std::vector<std::pair<std::string, std::string>> distinct_dirs() const;
   std::map<std::string, std::string> paths_;
   std::string unit_, slice_, name_;  // systemd driver (name_: the path's name part)
   std::map<std::string, std::string> unit_annotations_;  // org.systemd.property.* (checked)

@@ -236,14 +236,15 @@ Manager Manager::from_paths(std::map<std::string, std::string> paths, std::strin
   return m;
 }
 
+std::vector<std::pair<std::string, std::string>> Manager::distinct_dirs() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& [ctrl, dir] : paths_)
+    if (std::none_of(out.begin(), out.end(), [&](const auto& e) { return e.second == dir; })) out.emplace_back(ctrl, dir);
+  return out;
+}
+
 Result<void> Manager::create() {
-  std::vector<std::string> dirs;
-  for (auto& [ctrl, dir] : paths_) {
-    bool seen = false;
-    for (auto& d : dirs) seen |= d == dir;
-    if (!seen) dirs.push_back(dir);
-  }
-  for (auto& dir : dirs) {
+  for (auto& [ctrl, dir] : distinct_dirs()) {
     // mkdir -p, remembering what we made so destroy() removes exactly that.
     std::vector<std::string> missing;
     for (std::string p = dir; p.size() > 1; p = parent_of(p)) {
@@ -271,12 +272,7 @@ Result<void> Manager::create() {
 }
 
 Result<void> Manager::check_unused() const {
-  std::vector<std::string> done;
-  for (auto& [ctrl, dir] : paths_) {
-    bool seen = false;
-    for (auto& d : done) seen |= d == dir;
-    if (seen) continue;
-    done.push_back(dir);
+  for (auto& [ctrl, dir] : distinct_dirs()) {
     auto procs = read_file(dir + "/cgroup.procs");
     if (!procs) continue;  // not there (yet)
     size_t n = 0;
@@ -336,10 +332,7 @@ Result<std::string> join_refusal(const std::string& dir, const std::string& v2_m
 Result<void> Manager::create_rootless(const RootlessPolicy& policy) {
   Layout layout = detect_layout();
   std::string v2_mount = layout == Layout::hybrid ? std::string(kRoot) + "/unified" : kRoot;
-  std::vector<std::string> dirs;
-  for (auto& [ctrl, dir] : paths_)
-    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
-  for (auto& dir : dirs) {
+  for (auto& [ctrl, dir] : distinct_dirs()) {
     bool v2 = paths_.count("") && paths_.at("") == dir;
     auto refusal = ORUN_TRY(join_refusal(dir, v2 ? v2_mount : "", created_));
     if (refusal.empty()) continue;
@@ -356,12 +349,7 @@ Result<void> Manager::create_rootless(const RootlessPolicy& policy) {
 
 Result<JoinHandles> Manager::open_join() const {
   JoinHandles h;
-  std::vector<std::string> done;
-  for (auto& [ctrl, dir] : paths_) {
-    bool seen = false;
-    for (auto& d : done) seen |= d == dir;
-    if (seen) continue;
-    done.push_back(dir);
+  for (auto& [ctrl, dir] : distinct_dirs()) {
     if (ctrl.empty()) {
       int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (fd < 0) return fail_errno("open cgroup " + dir);
