@@ -238,8 +238,9 @@ Manager Manager::from_paths(std::map<std::string, std::string> paths, std::strin
 
 std::vector<std::pair<std::string, std::string>> Manager::distinct_dirs() const {
   std::vector<std::pair<std::string, std::string>> out;
-  for (auto& [ctrl, dir] : paths_)
-    if (std::none_of(out.begin(), out.end(), [&](const auto& e) { return e.second == dir; })) out.emplace_back(ctrl, dir);
+  for (const auto& entry : paths_)
+    if (std::none_of(out.begin(), out.end(), [&](const auto& e) { return e.second == entry.second; }))
+      out.push_back(entry);
   return out;
 }
 
@@ -342,7 +343,7 @@ Result<void> Manager::create_rootless(const RootlessPolicy& policy) {
       return fail("rootless needs no limits + no cgrouppath when no permission is granted for cgroups: " + refusal,
                   EACCES);
     // runc's ErrRootless: this hierarchy is left to orun's own cgroup.
-    std::erase_if(paths_, [&](const auto& kv) { return kv.second == dir; });
+    std::erase_if(paths_, [&dropped = dir](const auto& kv) { return kv.second == dropped; });
   }
   return create();
 }

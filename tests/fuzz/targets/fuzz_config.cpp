@@ -9,6 +9,7 @@
 #include "init/devices.hpp"
 #include "init/mount_plan.hpp"
 #include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace orun;

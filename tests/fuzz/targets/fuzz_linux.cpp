@@ -8,6 +8,7 @@
 #include "fuzz_common.hpp"
 #include "init/devices.hpp"
 #include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace orun;

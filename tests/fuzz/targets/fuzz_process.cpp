@@ -1,6 +1,7 @@
 // `exec --process process.json`: the document into a Process and its checks.
 #include "fuzz_common.hpp"
 #include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace orun;

@@ -6,6 +6,7 @@
 #include "fuzz_common.hpp"
 #include "orun/resources.hpp"
 #include "orun/spec.hpp"
+#include "orun/spec_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace orun;
