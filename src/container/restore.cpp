@@ -210,8 +210,9 @@ Result<int> restore(const GlobalOptions& g, const RestoreOptions& o) {
       waitpid(restored, nullptr, 0);
     }
     if (cgroup_made) {
-      (void)cg.signal_all(SIGKILL);
-      (void)cg.destroy();
+      // The restore's own error is the one reported; these only at --debug.
+      if (auto r = cg.signal_all(SIGKILL); !r) log::debug("undo restore: " + r.error().msg);
+      if (auto r = cg.destroy(); !r) log::debug("undo restore: " + r.error().msg);
     }
     std::filesystem::remove_all(dir, ec);
   });
