@@ -126,7 +126,7 @@ OJson finish(OJson cpu, OJson cpuset, OJson memory, OJson pids, OJson blkio, OJs
   return d;
 }
 
-OJson stats_v1(const std::map<std::string, std::string>& paths) {
+OJson stats_v1(const std::map<std::string, std::string>& paths, OomCounters oom_counters) {
   auto dir = [&](const char* c) -> std::string {
     auto it = paths.find(c);
     return it == paths.end() ? std::string() : it->second;
@@ -176,7 +176,9 @@ OJson stats_v1(const std::map<std::string, std::string>& paths) {
     if (!raw.empty()) memory["raw"] = raw;
     // orun's own (callers ignore unknown fields): the OOM killer's count, and
     // under_oom for a cgroup stalled at its limit with the killer disabled.
-    auto oc = parse_flat_keyed(sys::read_file(m + "/memory.oom_control").value_or(""));
+    auto oc = oom_counters == OomCounters::include
+                  ? parse_flat_keyed(sys::read_file(m + "/memory.oom_control").value_or(""))
+                  : std::map<std::string, uint64_t>{};  // not read at all for the stream
     if (!oc.empty()) {
       OJson oom = OJson::object();
       for (const char* k : {"oom_kill", "under_oom", "oom_kill_disable"})
@@ -229,7 +231,7 @@ OJson stats_v1(const std::map<std::string, std::string>& paths) {
   return finish(cpu, cpuset, memory, pids, blkio, hugetlb);
 }
 
-OJson stats_v2(const std::string& dir) {
+OJson stats_v2(const std::string& dir, OomCounters oom_counters) {
   OJson cpu = OJson::object();
   auto cs = parse_flat_keyed(sys::read_file(dir + "/cpu.stat").value_or(""));
   if (cs["usage_usec"] || cs["user_usec"] || cs["system_usec"])
@@ -271,7 +273,7 @@ OJson stats_v2(const std::string& dir) {
     OJson oom = OJson::object();
     for (const char* k : {"oom", "oom_kill", "oom_group_kill", "max"})
       if (events.count(k)) oom[k] = events[k];
-    if (!oom.empty()) memory["oom_events"] = oom;
+    if (!oom.empty() && oom_counters == OomCounters::include) memory["oom_events"] = oom;
   }
 
   OJson pids = OJson::object();
@@ -435,11 +437,11 @@ std::string hugepage_size_name(const std::string& dir_name) {
   return std::to_string(kb) + units[i];
 }
 
-Result<OJson> collect_stats(const std::map<std::string, std::string>& paths) {
+Result<OJson> collect_stats(const std::map<std::string, std::string>& paths, OomCounters oom_counters) {
   // No cgroup at all (a rootless container left in orun's): runc's fs
   // GetStats skips every hierarchy and reports the empty stats.
   bool v2 = paths.count("") && paths.size() == 1;
-  return v2 ? stats_v2(paths.at("")) : stats_v1(paths);
+  return v2 ? stats_v2(paths.at(""), oom_counters) : stats_v1(paths, oom_counters);
 }
 
 }  // namespace orun::cgroups

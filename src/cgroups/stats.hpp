@@ -13,8 +13,14 @@
 
 namespace orun::cgroups {
 
+// orun's own data.memory.oom_events: in the one-shot `events --stats` only.
+// In the stream an OOM is its own {"type":"oom"} event, and followers (runc's
+// own events.bats among them) watch the stream for the word "oom".
+enum class OomCounters { include, omit };
+
 // The `data` object of a {"type":"stats"} event.
-Result<nlohmann::ordered_json> collect_stats(const std::map<std::string, std::string>& paths);
+Result<nlohmann::ordered_json> collect_stats(const std::map<std::string, std::string>& paths,
+                                             OomCounters oom_counters);
 
 // Pure parsers, exposed for the unit tests.
 std::map<std::string, uint64_t> parse_flat_keyed(const std::string& content);  // "key value" lines

@@ -51,14 +51,8 @@ void emit(const nlohmann::ordered_json& event) {
   fflush(stdout);
 }
 
-// The OOM counters go only into the one-shot `--stats` answer: in the
-// stream an OOM is its own {"type":"oom"} event, and followers (runc's own
-// events.bats among them) watch the stream for the word "oom".
-enum class OomCounters { keep, drop };
-
-Result<void> emit_stats(const container::State& s, OomCounters counters) {
-  auto data = ORUN_TRY(cgroups::collect_stats(s.cgroup_paths));
-  if (counters == OomCounters::drop && data.contains("memory")) data["memory"].erase("oom_events");
+Result<void> emit_stats(const container::State& s, cgroups::OomCounters oom_counters) {
+  auto data = ORUN_TRY(cgroups::collect_stats(s.cgroup_paths, oom_counters));
   nlohmann::ordered_json e;
   e["type"] = "stats";
   e["id"] = s.id;
@@ -112,7 +106,7 @@ Result<int> events(const GlobalOptions& g, const EventsOptions& o) {
   if (container::status_of(g.root, s) == container::Status::stopped)
     return fail("container with id " + s.id + " is not running");
   if (o.stats) {
-    ORUN_TRY_VOID(emit_stats(s, OomCounters::keep));
+    ORUN_TRY_VOID(emit_stats(s, cgroups::OomCounters::include));
     return 0;
   }
 
@@ -168,7 +162,7 @@ Result<int> events(const GlobalOptions& g, const EventsOptions& o) {
       if (!cgroup_exists(s)) return 0;
       check_stalled();
       // A failed sample is logged and the stream goes on, as runc's.
-      if (auto r = emit_stats(s, OomCounters::drop); !r) log::error(r.error().msg);
+      if (auto r = emit_stats(s, cgroups::OomCounters::omit); !r) log::error(r.error().msg);
     }
   }
 }

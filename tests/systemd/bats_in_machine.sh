@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # runc's own bats suite with RUNC_USE_SYSTEMD=1, run inside the systemd
 # machine (machine.sh) against one or more runtimes, side by side. A tool for
-# people, not a ctest: the suite is runc's, prepared outside the project by
-# /work/shared/tools/runc-bats.sh --prepare-only (or any extracted
-# tests/integration with its tests/cmd/_bin helpers and images).
+# people, not a ctest: the suite is runc's, extracted outside the project
+# (runc's tests/integration with its built tests/cmd/_bin helpers and a
+# busybox.tar image; a runc-bats runner's --prepare-only makes such a tree).
 #   bats_in_machine.sh ORUN_BINARY [FILE...]
 # FILE is a bats file name without .bats (default: the cgroup-related ones).
 # Environment:
